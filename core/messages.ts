@@ -1,0 +1,129 @@
+// API error messages in English and Brazilian Portuguese. Each message names what is wrong and how
+// to fix it; the language follows the request's Accept-Language header (English by default).
+
+export type Language = "en" | "pt-BR";
+
+type Params = Record<string, string | number>;
+type Catalog = Record<string, { en: (p: Params) => string; "pt-BR": (p: Params) => string }>;
+
+export const MESSAGES = {
+  invalid_request: {
+    en: () => "The request is invalid. See details for each field.",
+    "pt-BR": () => "A requisição é inválida. Veja os detalhes de cada campo.",
+  },
+  invalid_json: {
+    en: () => "The body is not valid JSON. Send a JSON object such as {\"origin\": \"ORD\", ...}.",
+    "pt-BR": () => "O corpo não é um JSON válido. Envie um objeto JSON como {\"origin\": \"ORD\", ...}.",
+  },
+  not_an_object: {
+    en: () => "The body must be a JSON object with origin, destination and departure.",
+    "pt-BR": () => "O corpo precisa ser um objeto JSON com origin, destination e departure.",
+  },
+  required: {
+    en: (p) => `${p.field} is required.`,
+    "pt-BR": (p) => `O campo ${p.field} é obrigatório.`,
+  },
+  not_a_string: {
+    en: (p) => `${p.field} must be a string.`,
+    "pt-BR": (p) => `O campo ${p.field} precisa ser uma string.`,
+  },
+  not_a_number: {
+    en: (p) => `${p.field} must be a number.`,
+    "pt-BR": (p) => `O campo ${p.field} precisa ser um número.`,
+  },
+  unknown_field: {
+    en: (p) => `${p.field} is not a known field. Allowed fields: origin, destination, departure, distance_miles, reference.`,
+    "pt-BR": (p) => `O campo ${p.field} não existe. Campos aceitos: origin, destination, departure, distance_miles, reference.`,
+  },
+  airport_format: {
+    en: (p) => `${p.field} must be a 3-letter IATA airport code such as "ORD", got "${p.value}".`,
+    "pt-BR": (p) => `O campo ${p.field} precisa ser um código IATA de 3 letras, como "GRU" ou "ORD"; recebido "${p.value}".`,
+  },
+  same_airport: {
+    en: () => "destination must differ from origin.",
+    "pt-BR": () => "O destino (destination) precisa ser diferente da origem (origin).",
+  },
+  departure_format: {
+    en: (p) => `departure must be an ISO 8601 local date and time such as "2026-12-24T18:30" (optionally with an offset such as "-05:00"), got "${p.value}".`,
+    "pt-BR": (p) => `O campo departure precisa estar no formato ISO 8601 com data e hora locais, como "2026-12-24T18:30" (com fuso opcional, como "-03:00"); recebido "${p.value}".`,
+  },
+  departure_invalid_date: {
+    en: (p) => `departure "${p.value}" is not a real calendar date and time.`,
+    "pt-BR": (p) => `O campo departure "${p.value}" não é uma data e hora que exista no calendário.`,
+  },
+  distance_range: {
+    en: (p) => `distance_miles must be between ${p.min} and ${p.max}, got ${p.value}.`,
+    "pt-BR": (p) => `O campo distance_miles precisa estar entre ${p.min} e ${p.max}; recebido ${p.value}.`,
+  },
+  distance_mismatch: {
+    en: (p) => `distance_miles ${p.value} is far from the ${p.expected} miles between ${p.origin} and ${p.destination}. Send the flown distance or leave the field out.`,
+    "pt-BR": (p) => `O campo distance_miles ${p.value} está muito longe dos ${p.expected} milhas entre ${p.origin} e ${p.destination}. Envie a distância voada ou omita o campo.`,
+  },
+  reference_length: {
+    en: (p) => `reference must be at most ${p.max} characters.`,
+    "pt-BR": (p) => `O campo reference pode ter no máximo ${p.max} caracteres.`,
+  },
+  unknown_airport: {
+    en: (p) => `Airport ${p.code} is not known to model ${p.model}: it had no flights in the training data. Check the code.`,
+    "pt-BR": (p) => `O aeroporto ${p.code} não é conhecido pelo modelo ${p.model}: ele não teve voos nos dados de treino. Confira o código.`,
+  },
+  unknown_airports: {
+    en: () => "One or more airports are not known to the model. See details.",
+    "pt-BR": () => "Um ou mais aeroportos não são conhecidos pelo modelo. Veja os detalhes.",
+  },
+  not_found: {
+    en: (p) => `No route for ${p.method} ${p.path}. See /docs for the API.`,
+    "pt-BR": (p) => `Não existe rota para ${p.method} ${p.path}. Veja /docs para a documentação da API.`,
+  },
+  method_not_allowed: {
+    en: (p) => `${p.method} is not allowed on ${p.path}. Allowed: ${p.allowed}.`,
+    "pt-BR": (p) => `O método ${p.method} não é permitido em ${p.path}. Permitidos: ${p.allowed}.`,
+  },
+  unsupported_media_type: {
+    en: (p) => `Content-Type must be application/json, got "${p.value}".`,
+    "pt-BR": (p) => `O Content-Type precisa ser application/json; recebido "${p.value}".`,
+  },
+  payload_too_large: {
+    en: (p) => `The body is larger than the ${p.limit}-byte limit.`,
+    "pt-BR": (p) => `O corpo passa do limite de ${p.limit} bytes.`,
+  },
+  model_unavailable: {
+    en: () => "The model is temporarily unavailable. Retry shortly.",
+    "pt-BR": () => "O modelo está indisponível no momento. Tente de novo em instantes.",
+  },
+  internal_error: {
+    en: () => "Internal error. This is a bug; the request id identifies it in our logs.",
+    "pt-BR": () => "Erro interno. Isto é um bug; o request id identifica o caso nos nossos logs.",
+  },
+} satisfies Catalog;
+
+export type MessageCode = keyof typeof MESSAGES;
+
+/** A message still to be rendered in the caller's language. */
+export interface LocalizableMessage {
+  code: MessageCode;
+  params?: Params;
+}
+
+export function renderMessage(message: LocalizableMessage, language: Language): string {
+  return (MESSAGES as Catalog)[message.code]![language](message.params ?? {});
+}
+
+/** Picks the language from an Accept-Language header: Portuguese when it ranks above English. */
+export function pickLanguage(acceptLanguage: string | null | undefined): Language {
+  if (!acceptLanguage) return "en";
+  const ranked = acceptLanguage
+    .split(",")
+    .map((part) => {
+      const [tag = "", ...rest] = part.trim().split(";");
+      const q = rest.map((r) => r.trim()).find((r) => r.startsWith("q="));
+      return { tag: tag.toLowerCase(), q: q ? Number(q.slice(2)) : 1 };
+    })
+    .filter((entry) => entry.tag && Number.isFinite(entry.q) && entry.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of ranked) {
+    if (tag === "pt" || tag.startsWith("pt-")) return "pt-BR";
+    if (tag === "en" || tag.startsWith("en-") || tag === "*") return "en";
+  }
+  return "en";
+}

@@ -1,0 +1,22 @@
+// The edge model inside workerd, through the wasm adapter, against XGBoost's own predictions.
+
+import { expect, it } from "vitest";
+import { FEATURE_COUNT } from "../../core/features";
+import { loadEdgeModel, scoreRows } from "../../worker/inference/edge-model";
+import { card } from "../../models/edge/current";
+import fixture from "../fixtures/parity/edge-1.json";
+
+it("workerd onnxruntime-web matches xgboost", async () => {
+  expect(fixture.model).toEqual({ name: card.name, version: card.version });
+  const rows = fixture.rows;
+  const features = new Float32Array(rows.length * FEATURE_COUNT);
+  rows.forEach((row, r) => features.set(row.features, r * FEATURE_COUNT));
+
+  const model = await loadEdgeModel();
+  const scores = await scoreRows(model, features, rows.length);
+
+  let max = 0;
+  rows.forEach((row, r) => (max = Math.max(max, Math.abs(scores[r]! - row.xgboost))));
+  expect(rows.length).toBeGreaterThanOrEqual(10_000);
+  expect(max).toBeLessThanOrEqual(fixture.tolerance);
+});

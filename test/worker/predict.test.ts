@@ -1,0 +1,174 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { card } from "../../models/edge/current";
+
+const URL_PREDICT = "http://edge.test/predict";
+
+function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch(URL_PREDICT, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+const FLIGHT = { origin: "ORD", destination: "LGA", departure: "2026-12-24T18:30" };
+
+interface ErrorBody {
+  error: { code: string; message: string; details: Array<{ field: string; message: string }> };
+  request_id: string;
+}
+
+describe("POST /predict", () => {
+  it("predict returns a real prediction", async () => {
+    const response = await post({ ...FLIGHT, reference: "AA 1234" });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(typeof body.delay_probability).toBe("number");
+    expect(body.delay_probability).toBeGreaterThan(0);
+    expect(body.delay_probability).toBeLessThan(1);
+    expect(body.threshold).toBe(card.threshold);
+    expect(body.is_delayed).toBe((body.delay_probability as number) >= card.threshold);
+    expect(body.model).toEqual({ name: card.name, version: card.version });
+    expect(body.served_by).toBe("edge");
+    expect(body.cached).toBe(false);
+    expect(body.request_id).toBe(response.headers.get("x-request-id"));
+    expect(body.reference).toBe("AA 1234");
+    expect(body.flight).toMatchObject({ origin: "ORD", destination: "LGA", departure: "2026-12-24T18:30" });
+  });
+
+  it("predict normalises airport case", async () => {
+    const upper = (await (await post(FLIGHT)).json()) as { delay_probability: number };
+    const lower = (await (await post({ ...FLIGHT, origin: "ord", destination: "lga" })).json()) as {
+      delay_probability: number;
+    };
+    expect(lower.delay_probability).toBe(upper.delay_probability);
+  });
+
+  it("predict converts an offset to airport local time", async () => {
+    // 2026-12-25T00:30Z is 18:30 in Chicago (UTC-6 in December).
+    const response = await post({ ...FLIGHT, departure: "2026-12-25T00:30:00Z" });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { flight: { departure: string } };
+    expect(body.flight.departure).toBe("2026-12-24T18:30");
+  });
+
+  it("predict depends on departure hour", async () => {
+    const morning = (await (await post({ ...FLIGHT, departure: "2026-12-24T06:00" })).json()) as {
+      delay_probability: number;
+    };
+    const evening = (await (await post({ ...FLIGHT, departure: "2026-12-24T19:00" })).json()) as {
+      delay_probability: number;
+    };
+    expect(evening.delay_probability).toBeGreaterThan(morning.delay_probability);
+  });
+
+  it("predict honours a valid X-Request-Id", async () => {
+    const response = await post(FLIGHT, { "x-request-id": "client-42" });
+    expect(response.headers.get("x-request-id")).toBe("client-42");
+    expect(((await response.json()) as { request_id: string }).request_id).toBe("client-42");
+  });
+
+  it("predict replaces an invalid X-Request-Id", async () => {
+    const response = await post(FLIGHT, { "x-request-id": "bad id with spaces" });
+    expect(response.headers.get("x-request-id")).not.toBe("bad id with spaces");
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("POST /predict bad input", () => {
+  const cases: Array<[string, unknown, string, string]> = [
+    ["missing origin", { destination: "LGA", departure: FLIGHT.departure }, "origin", "origin is required"],
+    ["numeric origin", { ...FLIGHT, origin: 123 }, "origin", "origin must be a string"],
+    ["four-letter airport", { ...FLIGHT, origin: "KORD" }, "origin", "3-letter IATA"],
+    ["same airports", { ...FLIGHT, destination: "ORD" }, "destination", "must differ"],
+    ["date only", { ...FLIGHT, departure: "2026-12-24" }, "departure", "ISO 8601"],
+    ["impossible date", { ...FLIGHT, departure: "2026-02-30T10:00" }, "departure", "not a real calendar"],
+    ["hour 24", { ...FLIGHT, departure: "2026-12-24T24:00" }, "departure", "not a real calendar"],
+    ["string distance", { ...FLIGHT, distance_miles: "733" }, "distance_miles", "must be a number"],
+    ["negative distance", { ...FLIGHT, distance_miles: -5 }, "distance_miles", "between"],
+    ["distance far off", { ...FLIGHT, distance_miles: 3000 }, "distance_miles", "far from"],
+    ["long reference", { ...FLIGHT, reference: "x".repeat(65) }, "reference", "at most 64"],
+    ["unknown field", { ...FLIGHT, distance: 733 }, "distance", "not a known field"],
+  ];
+
+  for (const [name, body, field, text] of cases) {
+    it(`predict rejects ${name} with 400`, async () => {
+      const response = await post(body);
+      expect(response.status).toBe(400);
+      const error = (await response.json()) as ErrorBody;
+      expect(error.error.code).toBe("invalid_request");
+      expect(error.error.details.map((d) => d.field)).toContain(field);
+      expect(error.error.details.find((d) => d.field === field)?.message).toContain(text);
+      expect(error.request_id).toBe(response.headers.get("x-request-id"));
+    });
+  }
+
+  it("predict lists every bad field at once", async () => {
+    const response = await post({ origin: "1", departure: "soon" });
+    const error = (await response.json()) as ErrorBody;
+    expect(error.error.details.map((d) => d.field).sort()).toEqual(["departure", "destination", "origin"]);
+  });
+
+  it("predict rejects unknown airport with 422", async () => {
+    const response = await post({ ...FLIGHT, destination: "ZZZ" });
+    expect(response.status).toBe(422);
+    const error = (await response.json()) as ErrorBody;
+    expect(error.error.code).toBe("unknown_airport");
+    expect(error.error.details).toHaveLength(1);
+    expect(error.error.details[0]!.field).toBe("destination");
+    expect(error.error.details[0]!.message).toContain("ZZZ");
+  });
+
+  it("predict rejects malformed JSON with 400", async () => {
+    const response = await post("{not json");
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ErrorBody).error.code).toBe("invalid_json");
+  });
+
+  it("predict rejects a JSON array with 400", async () => {
+    const response = await post([FLIGHT]);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ErrorBody).error.details[0]!.field).toBe("body");
+  });
+
+  it("predict rejects a non-JSON content type with 415", async () => {
+    const response = await exports.default.fetch(URL_PREDICT, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify(FLIGHT),
+    });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as ErrorBody).error.code).toBe("unsupported_media_type");
+  });
+
+  it("predict rejects a body over 64 KB with 413", async () => {
+    const response = await post({ ...FLIGHT, padding: "x".repeat(70_000) });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as ErrorBody).error.code).toBe("payload_too_large");
+  });
+
+  it("predict answers in Portuguese for pt-BR", async () => {
+    const response = await post({ ...FLIGHT, destination: "ORD" }, { "accept-language": "pt-BR,pt;q=0.9,en;q=0.5" });
+    const error = (await response.json()) as ErrorBody;
+    expect(response.headers.get("content-language")).toBe("pt-BR");
+    expect(error.error.details[0]!.message).toContain("precisa ser diferente");
+  });
+});
+
+describe("routing errors", () => {
+  it("unknown path returns 404 shape", async () => {
+    const response = await exports.default.fetch("http://edge.test/nope");
+    expect(response.status).toBe(404);
+    const error = (await response.json()) as ErrorBody;
+    expect(error.error.code).toBe("not_found");
+    expect(error.request_id).toBeTruthy();
+  });
+
+  it("GET predict returns 405 with Allow", async () => {
+    const response = await exports.default.fetch(URL_PREDICT);
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("POST");
+    expect(((await response.json()) as ErrorBody).error.code).toBe("method_not_allowed");
+  });
+});
