@@ -6,7 +6,7 @@
 import { dayOfWeek, minuteOfDay } from "./time";
 import { type CompiledTables, routeKey } from "./tables";
 
-/** What the features are computed from: airports, scheduled local departure and distance. */
+/** Inputs of the features: airports, scheduled local departure and distance. */
 export interface FeatureInput {
   origin: string;
   destination: string;

@@ -213,7 +213,7 @@ function wallClockAt(instant: number, timeZone: string): LocalDateTime {
 const DISTANCE_TOLERANCE = { belowRatio: 0.9, aboveRatio: 1.5, slackMiles: 50 };
 
 function resolveDistance(
-  given: number | undefined,
+  requestedMiles: number | undefined,
   origin: string,
   destination: string,
   tables: CompiledTables,
@@ -221,7 +221,7 @@ function resolveDistance(
   const a = tables.airports.get(origin)!;
   const b = tables.airports.get(destination)!;
   const greatCircle = greatCircleMiles(a.latitude, a.longitude, b.latitude, b.longitude);
-  if (given === undefined) {
+  if (requestedMiles === undefined) {
     // The route's median flown distance matches what training saw; the great circle is the fallback.
     const route = tables.routes.get(`${origin}-${destination}`);
     return { ok: true, miles: Math.round(route?.distanceMiles ?? greatCircle) };
@@ -229,17 +229,17 @@ function resolveDistance(
 
   const low = greatCircle * DISTANCE_TOLERANCE.belowRatio - DISTANCE_TOLERANCE.slackMiles;
   const high = greatCircle * DISTANCE_TOLERANCE.aboveRatio + DISTANCE_TOLERANCE.slackMiles;
-  if (given < low || given > high) {
+  if (requestedMiles < low || requestedMiles > high) {
     return {
       ok: false,
       problem: {
         field: "distance_miles",
         message: {
           code: "distance_mismatch",
-          params: { value: given, expected: Math.round(greatCircle), origin, destination },
+          params: { value: requestedMiles, expected: Math.round(greatCircle), origin, destination },
         },
       },
     };
   }
-  return { ok: true, miles: Math.round(given) };
+  return { ok: true, miles: Math.round(requestedMiles) };
 }

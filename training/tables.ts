@@ -19,7 +19,7 @@ export interface AirportLocation {
 
 export interface TableOptions {
   smoothing: number;
-  /** Which clock the hour statistics use: the honest scheduled time, or the leaky actual departure. */
+  /** Clock of the hour statistics: the honest scheduled time, or the leaky actual departure. */
   timeBasis: "scheduled" | "actual";
   /** Airports to keep even without flights in these rows (out-of-fold tables list every training airport). */
   includeAirports?: ReadonlySet<string>;

@@ -2,13 +2,13 @@
 // Those files quote strings, end every line with a comma (so the header has an empty last name) and carry
 // many more columns than REQUIRED_COLUMNS, which are the only ones read.
 
-import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { CsvError, parse } from "csv-parse";
 import { toLocalMinute } from "../../core/time";
 import type { FlightRecord, ReadReport, RecordSink, RejectReason } from "./types";
+import { checkFlightFields, hashFile } from "./validate";
 
 const REQUIRED_COLUMNS = [
   "FlightDate",
@@ -23,7 +23,6 @@ const REQUIRED_COLUMNS = [
 
 type BtsRow = Partial<Record<string, string>>;
 
-const AIRPORT_CODE = /^[A-Z0-9]{3}$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // Some BTS downloads write "1/5/2023 12:00:00 AM" or "1/5/2023" in place of the ISO date.
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?: 12:00:00 AM)?$/;
@@ -140,14 +139,10 @@ export function convertBtsRow(row: BtsRow): FlightRecord | RejectReason {
   const { Origin: origin, Dest: destination, Distance: distance, ArrDelay: delay } = row;
   if (!origin || !destination || !distance || !delay) return "missing_field";
 
-  if (!AIRPORT_CODE.test(origin) || !AIRPORT_CODE.test(destination)) return "invalid_airport";
-  if (origin === destination) return "same_airport";
-
   const distanceMiles = Number(distance);
-  if (!Number.isFinite(distanceMiles) || distanceMiles <= 0) return "invalid_distance";
-
   const arrivalDelayMinutes = Number(delay);
-  if (!Number.isFinite(arrivalDelayMinutes)) return "invalid_delay";
+  const problem = checkFlightFields(origin, destination, distanceMiles, arrivalDelayMinutes);
+  if (problem) return problem;
 
   const scheduledMinute = parseScheduledMinute(row.FlightDate, row.CRSDepTime);
   if (scheduledMinute === undefined) return "invalid_time";
@@ -215,13 +210,4 @@ function parseHhmm(value: string | undefined): number | undefined {
   const minute = hhmm % 100;
   if (minute > 59 || hour > 24 || (hour === 24 && minute !== 0)) return undefined;
   return hour * 60 + minute;
-}
-
-/** Computes the SHA-256 of a file as lowercase hex, streaming so the file is never held in memory. */
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) {
-    hash.update(chunk as Buffer);
-  }
-  return hash.digest("hex");
 }

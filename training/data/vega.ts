@@ -5,8 +5,6 @@
 // of the ACTUAL departure. delay is the INT64 arrival delay in minutes, distance is INT64 miles, and origin and
 // destination are airport code strings.
 
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { basename } from "node:path";
 import {
   asyncBufferFromFile,
@@ -19,11 +17,11 @@ import {
 } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import type { FlightRecord, ReadReport, RecordSink, RejectReason } from "./types";
+import { checkFlightFields, hashFile } from "./validate";
 
 const VEGA_COLUMNS = ["date", "delay", "distance", "origin", "destination"] as const;
 type VegaColumn = (typeof VEGA_COLUMNS)[number];
 
-const AIRPORT_CODE = /^[A-Z0-9]{3}$/;
 const MICROSECONDS_PER_MINUTE = 60_000_000n;
 
 /** One parquet row with the values as hyparquet decodes them (bigint for INT64, null for a missing value). */
@@ -125,15 +123,10 @@ export function convertVegaRow(row: VegaRow): FlightRecord | RejectReason {
   const { origin, destination, distance, delay } = row;
   if (origin == null || destination == null || distance == null || delay == null) return "missing_field";
 
-  if (typeof origin !== "string" || !AIRPORT_CODE.test(origin)) return "invalid_airport";
-  if (typeof destination !== "string" || !AIRPORT_CODE.test(destination)) return "invalid_airport";
-  if (origin === destination) return "same_airport";
-
   const distanceMiles = toNumber(distance);
-  if (!Number.isFinite(distanceMiles) || distanceMiles <= 0) return "invalid_distance";
-
   const arrivalDelayMinutes = toNumber(delay);
-  if (!Number.isFinite(arrivalDelayMinutes)) return "invalid_delay";
+  const problem = checkFlightFields(origin, destination, distanceMiles, arrivalDelayMinutes);
+  if (problem) return problem;
 
   const actualMinute = toLocalMinute(row.date);
   if (!Number.isSafeInteger(actualMinute)) return "invalid_time";
@@ -144,7 +137,7 @@ export function convertVegaRow(row: VegaRow): FlightRecord | RejectReason {
   // a flight rarely leaves much before its scheduled time, so an early arrival mostly reflects a shorter flight.
   const scheduledMinute = actualMinute - Math.max(arrivalDelayMinutes, 0);
 
-  return { origin, destination, scheduledMinute, actualMinute, distanceMiles, arrivalDelayMinutes };
+  return { origin: origin as string, destination: destination as string, scheduledMinute, actualMinute, distanceMiles, arrivalDelayMinutes };
 }
 
 /** Returns NaN for values that are neither number nor bigint. */
@@ -167,13 +160,4 @@ function toLocalMinute(value: unknown): number {
   }
   if (value instanceof Date) return Math.floor(value.getTime() / 60_000);
   return NaN;
-}
-
-/** Computes the SHA-256 of a file as lowercase hex, streaming so the file is never held in memory. */
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) {
-    hash.update(chunk as Buffer);
-  }
-  return hash.digest("hex");
 }

@@ -21,7 +21,7 @@ let loading: Promise<EdgeModel> | undefined;
 let loaded: EdgeModel | undefined;
 let compiledTables: CompiledTables | undefined;
 
-/** The model's lookup tables with Map indexes; validation needs them before any session exists. */
+/** Returns the lookup tables with Map indexes, which validation needs before any session exists. */
 export function edgeTables(): CompiledTables {
   compiledTables ??= compileTables(tables as unknown as LookupTables);
   return compiledTables;

@@ -1,4 +1,4 @@
-// POST /predict: validate, compute features, run the edge model and answer.
+// POST /predict: validate the flight, compute its features, run the edge model and return the prediction.
 
 import { Hono } from "hono";
 import { canonicalizeFlight, type CanonicalFlight } from "../../core/flight";
