@@ -37,7 +37,7 @@ export interface ModelCard {
     steps: StepTiming[];
     peakMemoryMiB: { node: number; xgboost: number };
   };
-  metrics: Evaluation;
+  metrics: Omit<Evaluation, "calibration">;
   calibration: CalibrationBin[];
   baselines: BaselineResult[];
   leakage?: { actualTimeTestAuc: number; scheduledTimeTestAuc: number };

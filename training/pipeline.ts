@@ -1,7 +1,7 @@
 // The training pipeline: read flights, split by time, build lookup tables and feature matrices,
 // train with XGBoost, evaluate against baselines, convert to ONNX and write the model repository.
 
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LookupTables } from "../core/tables";

@@ -4,6 +4,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import {
+  type OnnxArtifact,
   convertModel,
   maxAbsDiff,
   parityRows,
@@ -62,8 +63,9 @@ export async function publishModel(result: PipelineResult, options: PublishOptio
   return card;
 }
 
-function buildCard(result: PipelineResult, options: PublishOptions, onnx: ReturnType<typeof import("./artifacts").convertModel>, parityDiff: number): ModelCard {
+function buildCard(result: PipelineResult, options: PublishOptions, onnx: OnnxArtifact, parityDiff: number): ModelCard {
   const { spec, progress } = options;
+  const { calibration, ...metrics } = result.evaluation;
   const xgboostSeconds = progress.timings.find((t) => t.step === "xgboost (scheduled time)")?.seconds ?? 0;
   return {
     name: spec.name,
@@ -101,8 +103,8 @@ function buildCard(result: PipelineResult, options: PublishOptions, onnx: Return
       steps: progress.timings,
       peakMemoryMiB: result.peakMemoryMiB,
     },
-    metrics: result.evaluation,
-    calibration: result.evaluation.calibration,
+    metrics,
+    calibration,
     baselines: result.baselines,
     leakage: result.leakage,
     artifact: {

@@ -9,18 +9,12 @@ import { describe, expect, it } from "vitest";
 import { FEATURE_COUNT, toFeatures } from "../../core/features";
 import { canonicalizeFlight } from "../../core/flight";
 import { compileTables, type LookupTables } from "../../core/tables";
+import type { ParityRow } from "../../training/artifacts";
 
 interface ParityFixture {
   model: { name: string; version: string };
   tolerance: number;
-  rows: Array<{
-    origin: string;
-    destination: string;
-    departure: string;
-    distance_miles: number;
-    features: number[];
-    xgboost: number;
-  }>;
+  rows: ParityRow[];
 }
 
 const fixture = JSON.parse(readFileSync("test/fixtures/parity/edge-1.json", "utf8")) as ParityFixture;
