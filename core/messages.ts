@@ -87,6 +87,22 @@ export const MESSAGES = {
     en: (p) => `The body is larger than the ${p.limit}-byte limit.`,
     "pt-BR": (p) => `O corpo passa do limite de ${p.limit} bytes.`,
   },
+  rate_limited: {
+    en: (p) => `Too many requests: the limit is ${p.limit} per ${p.period} seconds per client. Retry after the time in Retry-After.`,
+    "pt-BR": (p) => `Requisições demais: o limite é de ${p.limit} a cada ${p.period} segundos por cliente. Tente de novo depois do tempo indicado em Retry-After.`,
+  },
+  invalid_time_window: {
+    en: (p) => `${p.field} must be an ISO 8601 UTC time such as "2026-12-24T00:00:00Z", got "${p.value}".`,
+    "pt-BR": (p) => `O parâmetro ${p.field} precisa ser um horário ISO 8601 em UTC, como "2026-12-24T00:00:00Z"; recebido "${p.value}".`,
+  },
+  empty_time_window: {
+    en: () => "since must be earlier than until.",
+    "pt-BR": () => "O parâmetro since precisa ser anterior a until.",
+  },
+  stats_unavailable: {
+    en: () => "The prediction log cannot be read right now. Retry shortly.",
+    "pt-BR": () => "Não foi possível ler o log de predições agora. Tente de novo em instantes.",
+  },
   model_unavailable: {
     en: () => "The model is temporarily unavailable. Retry shortly.",
     "pt-BR": () => "O modelo está indisponível no momento. Tente de novo em instantes.",

@@ -4,5 +4,6 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     servedBy?: "edge" | "origin";
+    cache?: "hit" | "miss";
   };
 }

@@ -1,56 +1,50 @@
 // The edge Worker: a Hono app typed with the bindings generated from wrangler.toml.
 
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "./app-env";
+import { accessLog } from "./http/access-log";
 import { ApiError, errorResponse } from "./http/errors";
+import { rateLimit } from "./http/rate-limit";
 import { requestId } from "./http/request-id";
+import { errorText, logEvent } from "./log";
+import { registerApiDocs } from "./openapi";
 import { healthRoutes } from "./routes/health";
 import { predictRoutes } from "./routes/predict";
-import type { AppEnv } from "./app-env";
+import { statsRoutes } from "./routes/stats";
 
-const ROUTE_METHODS: Record<string, string> = { "/predict": "POST", "/health": "GET, HEAD" };
+/** Methods each path accepts, for 405 answers with an Allow header. */
+const ROUTE_METHODS: Record<string, string> = {
+  "/predict": "POST",
+  "/health": "GET, HEAD",
+  "/stats": "GET, HEAD",
+  "/openapi.json": "GET, HEAD",
+  "/docs": "GET, HEAD",
+};
 
-const app = new Hono<AppEnv>();
+const app = new OpenAPIHono<AppEnv>();
 
 app.use(requestId);
-app.use(async function accessLog(c, next) {
-  const started = performance.now();
-  await next();
-  console.log(
-    JSON.stringify({
-      event: "request",
-      request_id: c.get("requestId"),
-      method: c.req.method,
-      route: c.req.routePath,
-      status: c.res.status,
-      latency_ms: Number((performance.now() - started).toFixed(3)),
-      served_by: c.get("servedBy") ?? null,
-    }),
-  );
-});
+app.use(accessLog);
+app.use(rateLimit(["/health"]));
 
 app.route("/", healthRoutes);
 app.route("/", predictRoutes);
+app.route("/", statsRoutes);
+registerApiDocs(app);
 
 app.notFound((c) => {
   const allowed = ROUTE_METHODS[c.req.path];
+  const params = { method: c.req.method, path: c.req.path };
   if (allowed) {
-    return errorResponse(
-      c,
-      new ApiError(405, "method_not_allowed", {
-        code: "method_not_allowed",
-        params: { method: c.req.method, path: c.req.path, allowed },
-      }, [], { Allow: allowed }),
-    );
+    const message = { code: "method_not_allowed" as const, params: { ...params, allowed } };
+    return errorResponse(c, new ApiError(405, "method_not_allowed", message, [], { Allow: allowed }));
   }
-  return errorResponse(
-    c,
-    new ApiError(404, "not_found", { code: "not_found", params: { method: c.req.method, path: c.req.path } }),
-  );
+  return errorResponse(c, new ApiError(404, "not_found", { code: "not_found", params }));
 });
 
 app.onError((error, c) => {
   if (error instanceof ApiError) return errorResponse(c, error);
-  console.error(JSON.stringify({ event: "unhandled_error", request_id: c.get("requestId"), error: String(error), stack: error.stack }));
+  logEvent("error", "unhandled_error", { request_id: c.get("requestId"), error: errorText(error), stack: error.stack });
   return errorResponse(c, new ApiError(500, "internal_error", { code: "internal_error" }));
 });
 

@@ -1,9 +1,9 @@
-import { exports } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { card } from "../../models/edge/current";
+import { fetchWorker, postJson } from "./client";
 
 it("health names the model and session state", async () => {
-  const response = await exports.default.fetch("http://edge.test/health");
+  const response = await fetchWorker("/health");
   expect(response.status).toBe(200);
   const body = (await response.json()) as { status: string; model: unknown; session_loaded: boolean };
   expect(body.status).toBe("ok");
@@ -12,12 +12,8 @@ it("health names the model and session state", async () => {
 });
 
 it("health reports the session after a prediction", async () => {
-  const predict = await exports.default.fetch("http://edge.test/predict", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ origin: "ATL", destination: "DFW", departure: "2026-07-01T08:00" }),
-  });
+  const predict = await postJson("/predict", { origin: "ATL", destination: "DFW", departure: "2026-07-01T08:00" });
   expect(predict.status).toBe(200);
-  const body = (await (await exports.default.fetch("http://edge.test/health")).json()) as { session_loaded: boolean };
+  const body = (await (await fetchWorker("/health")).json()) as { session_loaded: boolean };
   expect(body.session_loaded).toBe(true);
 });

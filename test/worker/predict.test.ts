@@ -1,27 +1,21 @@
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { card } from "../../models/edge/current";
+import { type ErrorBody, fetchWorker, postJson } from "./client";
 
-const URL_PREDICT = "http://edge.test/predict";
+const post = (body: unknown, headers: Record<string, string> = {}) => postJson("/predict", body, headers);
 
-function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return exports.default.fetch(URL_PREDICT, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
+// The cache is keyed by the flight, so tests that need a model answer use their own departure time.
+let nextMinute = 0;
+function freshFlight() {
+  const minute = nextMinute++;
+  return { origin: "ORD", destination: "LGA", departure: `2026-11-0${1 + Math.floor(minute / 60)}T10:${String(minute % 60).padStart(2, "0")}` };
 }
 
 const FLIGHT = { origin: "ORD", destination: "LGA", departure: "2026-12-24T18:30" };
 
-interface ErrorBody {
-  error: { code: string; message: string; details: Array<{ field: string; message: string }> };
-  request_id: string;
-}
-
 describe("POST /predict", () => {
   it("predict returns a real prediction", async () => {
-    const response = await post({ ...FLIGHT, reference: "AA 1234" });
+    const response = await post({ ...freshFlight(), reference: "AA 1234" });
     expect(response.status).toBe(200);
     const body = (await response.json()) as Record<string, unknown>;
     expect(typeof body.delay_probability).toBe("number");
@@ -32,9 +26,10 @@ describe("POST /predict", () => {
     expect(body.model).toEqual({ name: card.name, version: card.version });
     expect(body.served_by).toBe("edge");
     expect(body.cached).toBe(false);
+    expect(response.headers.get("x-cache")).toBe("MISS");
     expect(body.request_id).toBe(response.headers.get("x-request-id"));
     expect(body.reference).toBe("AA 1234");
-    expect(body.flight).toMatchObject({ origin: "ORD", destination: "LGA", departure: "2026-12-24T18:30" });
+    expect(body.flight).toMatchObject({ origin: "ORD", destination: "LGA", departure: "2026-11-01T10:00" });
   });
 
   it("predict normalises airport case", async () => {
@@ -133,7 +128,7 @@ describe("POST /predict bad input", () => {
   });
 
   it("predict rejects a non-JSON content type with 415", async () => {
-    const response = await exports.default.fetch(URL_PREDICT, {
+    const response = await fetchWorker("/predict", {
       method: "POST",
       headers: { "content-type": "text/plain" },
       body: JSON.stringify(FLIGHT),
@@ -158,7 +153,7 @@ describe("POST /predict bad input", () => {
 
 describe("routing errors", () => {
   it("unknown path returns 404 shape", async () => {
-    const response = await exports.default.fetch("http://edge.test/nope");
+    const response = await fetchWorker("/nope");
     expect(response.status).toBe(404);
     const error = (await response.json()) as ErrorBody;
     expect(error.error.code).toBe("not_found");
@@ -166,7 +161,7 @@ describe("routing errors", () => {
   });
 
   it("GET predict returns 405 with Allow", async () => {
-    const response = await exports.default.fetch(URL_PREDICT);
+    const response = await fetchWorker("/predict");
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe("POST");
     expect(((await response.json()) as ErrorBody).error.code).toBe("method_not_allowed");

@@ -1,15 +1,18 @@
-// POST /predict: validate the flight, compute its features, run the edge model and return the prediction.
+// POST /predict: validate the flight, answer from the KV cache or the edge model, and record the
+// prediction in D1. Cache writes and log rows happen in waitUntil, after the response is sent.
 
 import { Hono } from "hono";
+import type { Context } from "hono";
 import { canonicalizeFlight, type CanonicalFlight } from "../../core/flight";
 import { toFeatures } from "../../core/features";
+import type { AppEnv } from "../app-env";
+import { cacheKey, readCachedPrediction, writeCachedPrediction } from "../cache/prediction-cache";
+import { readConfig } from "../config";
+import { logPrediction } from "../db/prediction-log";
 import { readJsonBody } from "../http/body";
 import { ApiError } from "../http/errors";
 import { EDGE_MODEL_INFO, edgeTables, loadEdgeModel, scoreRows } from "../inference/edge-model";
-import type { AppEnv } from "../app-env";
-
-/** The edge accepts bodies up to this size; a flight is well under 1 KB. */
-export const MAX_BODY_BYTES = 64 * 1024;
+import { errorText, logEvent } from "../log";
 
 export interface Prediction {
   delay_probability: number;
@@ -23,19 +26,42 @@ export interface Prediction {
   reference?: string;
 }
 
-export const predictRoutes = new Hono<AppEnv>().post("/predict", async (c) => {
-  const body = await readJsonBody(c, MAX_BODY_BYTES);
-  const flight = validate(body);
+export const predictRoutes = new Hono<AppEnv>().post("/predict", async function predict(c) {
+  const started = performance.now();
+  const config = readConfig(c.env);
+  const requestId = c.get("requestId");
+  const flight = validate(await readJsonBody(c, config.maxBodyBytes));
 
-  const model = await loadEdgeModel().catch((error: unknown) => {
-    console.error(JSON.stringify({ event: "edge_model_load_failed", request_id: c.get("requestId"), error: String(error) }));
-    throw new ApiError(503, "model_unavailable", { code: "model_unavailable" }, [], { "Retry-After": "5" });
-  });
-  const [probability] = await scoreRows(model, toFeatures(model.tables, flight), 1);
+  const key = cacheKey(EDGE_MODEL_INFO, flight);
+  const cached = await readCachedPrediction(c.env.PREDICTION_CACHE, key, requestId);
+  const probability = cached?.probability ?? (await scoreFlight(c, flight));
+  if (!cached) {
+    c.executionCtx.waitUntil(
+      writeCachedPrediction(c.env.PREDICTION_CACHE, key, { probability }, config.cacheTtlSeconds, requestId),
+    );
+  }
 
+  const body = predictionBody(flight, probability, requestId, cached !== undefined);
   c.set("servedBy", "edge");
-  return c.json(predictionBody(flight, probability!, c.get("requestId")));
+  c.set("cache", cached ? "hit" : "miss");
+  c.header("X-Cache", cached ? "HIT" : "MISS");
+
+  const latencyMs = performance.now() - started;
+  c.executionCtx.waitUntil(logPrediction(c.env.DB, logRow(c, body, flight, latencyMs)));
+  return c.json(body);
 });
+
+async function scoreFlight(c: Context<AppEnv>, flight: CanonicalFlight): Promise<number> {
+  let model;
+  try {
+    model = await loadEdgeModel();
+  } catch (error) {
+    logEvent("error", "edge_model_load_failed", { request_id: c.get("requestId"), error: errorText(error) });
+    throw new ApiError(503, "model_unavailable", { code: "model_unavailable" }, [], { "Retry-After": "5" });
+  }
+  const [probability] = await scoreRows(model, toFeatures(model.tables, flight), 1);
+  return probability!;
+}
 
 function validate(body: unknown): CanonicalFlight {
   const label = `${EDGE_MODEL_INFO.name} v${EDGE_MODEL_INFO.version}`;
@@ -48,7 +74,7 @@ function validate(body: unknown): CanonicalFlight {
   throw new ApiError(400, "invalid_request", summary, result.problems);
 }
 
-export function predictionBody(flight: CanonicalFlight, probability: number, requestId: string): Prediction {
+export function predictionBody(flight: CanonicalFlight, probability: number, requestId: string, cached: boolean): Prediction {
   return {
     // Six decimals are more than the model's precision and keep responses readable.
     delay_probability: Number(probability.toFixed(6)),
@@ -56,7 +82,7 @@ export function predictionBody(flight: CanonicalFlight, probability: number, req
     threshold: EDGE_MODEL_INFO.threshold,
     model: { name: EDGE_MODEL_INFO.name, version: EDGE_MODEL_INFO.version },
     served_by: "edge",
-    cached: false,
+    cached,
     request_id: requestId,
     flight: {
       origin: flight.origin,
@@ -65,5 +91,27 @@ export function predictionBody(flight: CanonicalFlight, probability: number, req
       distance_miles: flight.distanceMiles,
     },
     ...(flight.reference !== undefined ? { reference: flight.reference } : {}),
+  };
+}
+
+function logRow(c: Context<AppEnv>, body: Prediction, flight: CanonicalFlight, latencyMs: number) {
+  const cf = c.req.raw.cf as { colo?: string; country?: string } | undefined;
+  return {
+    requestId: body.request_id,
+    createdAt: new Date().toISOString(),
+    modelName: body.model.name,
+    modelVersion: body.model.version,
+    origin: flight.origin,
+    destination: flight.destination,
+    departure: flight.departure,
+    distanceMiles: flight.distanceMiles,
+    reference: flight.reference ?? null,
+    probability: body.delay_probability,
+    isDelayed: body.is_delayed,
+    servedBy: body.served_by,
+    cacheHit: body.cached,
+    latencyMs: Number(latencyMs.toFixed(3)),
+    colo: cf?.colo ?? null,
+    country: cf?.country ?? null,
   };
 }
