@@ -1,0 +1,34 @@
+// wrangler.toml invariants that the type system cannot see.
+
+import { unstable_readConfig } from "wrangler";
+import { describe, expect, it } from "vitest";
+
+const ENVIRONMENTS = [undefined, "load"] as const;
+
+describe("wrangler.toml", () => {
+  for (const env of ENVIRONMENTS) {
+    const name = env ?? "default";
+    const config = unstable_readConfig({ config: "wrangler.toml", env }, {});
+    const vars = config.vars as Record<string, unknown>;
+
+    it(`${name} env states its real rate limit`, () => {
+      const limiter = config.ratelimits.find((r) => r.name === "RATE_LIMITER");
+      expect(limiter).toBeDefined();
+      expect(vars.RATE_LIMIT_REQUESTS).toBe(limiter!.simple.limit);
+      expect(vars.RATE_LIMIT_PERIOD_SECONDS).toBe(limiter!.simple.period);
+    });
+
+    it(`${name} env declares cache and log`, () => {
+      expect(config.kv_namespaces.map((k) => k.binding)).toEqual(["PREDICTION_CACHE"]);
+      expect(config.d1_databases.map((d) => [d.binding, d.migrations_dir])).toEqual([["DB", "migrations"]]);
+      expect(vars.CACHE_TTL_SECONDS).toBeGreaterThanOrEqual(60);
+      expect(vars.MAX_BODY_BYTES).toBe(65536);
+    });
+  }
+
+  it("default env limits like the ingress", () => {
+    const config = unstable_readConfig({ config: "wrangler.toml" }, {});
+    expect(config.ratelimits[0]!.simple).toEqual({ limit: 10, period: 60 });
+    expect((config.vars as Record<string, unknown>).CACHE_TTL_SECONDS).toBe(3600);
+  });
+});
