@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     xgboostVersion: version,
     sourceLabel: values["bts-dir"] ? `BTS On-Time CSV files in ${values["bts-dir"]}` : "vega-datasets flights-3m.parquet",
     sampleEvery: positiveInt(values["sample-every"], "--sample-every") ?? 1,
-    updateCurrent: !values["no-current"],
+    updateCurrent: spec.bundledInWorker && !values["no-current"],
     progress,
   });
   progress.info(

@@ -5,11 +5,23 @@ import { describe, expect, it } from "vitest";
 
 const ENVIRONMENTS = [undefined, "load"] as const;
 
+/** The parts of wrangler's resolved configuration these tests read. */
+interface ResolvedConfig {
+  vars: Record<string, unknown>;
+  ratelimits: Array<{ name: string; simple: { limit: number; period: number } }>;
+  kv_namespaces: Array<{ binding: string }>;
+  d1_databases: Array<{ binding: string; migrations_dir?: string }>;
+}
+
+function readConfig(env?: string): ResolvedConfig {
+  return unstable_readConfig({ config: "wrangler.toml", env }, {}) as unknown as ResolvedConfig;
+}
+
 describe("wrangler.toml", () => {
   for (const env of ENVIRONMENTS) {
     const name = env ?? "default";
-    const config = unstable_readConfig({ config: "wrangler.toml", env }, {});
-    const vars = config.vars as Record<string, unknown>;
+    const config = readConfig(env);
+    const vars = config.vars;
 
     it(`${name} env states its real rate limit`, () => {
       const limiter = config.ratelimits.find((r) => r.name === "RATE_LIMITER");
@@ -27,8 +39,8 @@ describe("wrangler.toml", () => {
   }
 
   it("default env limits like the ingress", () => {
-    const config = unstable_readConfig({ config: "wrangler.toml" }, {});
+    const config = readConfig();
     expect(config.ratelimits[0]!.simple).toEqual({ limit: 10, period: 60 });
-    expect((config.vars as Record<string, unknown>).CACHE_TTL_SECONDS).toBe(3600);
+    expect(config.vars.CACHE_TTL_SECONDS).toBe(3600);
   });
 });
