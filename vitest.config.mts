@@ -10,7 +10,7 @@ export default defineConfig({
           cloudflareTest(async () => ({
             wrangler: { configPath: "./wrangler.toml" },
             // The setup file applies these to the test D1 database, as `wrangler d1 migrations apply` would.
-            miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations") } },
+            miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations/d1") } },
           })),
         ],
         test: {

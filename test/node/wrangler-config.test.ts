@@ -32,7 +32,7 @@ describe("wrangler.toml", () => {
 
     it(`${name} env declares cache and log`, () => {
       expect(config.kv_namespaces.map((k) => k.binding)).toEqual(["PREDICTION_CACHE"]);
-      expect(config.d1_databases.map((d) => [d.binding, d.migrations_dir])).toEqual([["DB", "migrations"]]);
+      expect(config.d1_databases.map((d) => [d.binding, d.migrations_dir])).toEqual([["DB", "migrations/d1"]]);
       expect(vars.CACHE_TTL_SECONDS).toBeGreaterThanOrEqual(60);
       expect(vars.MAX_BODY_BYTES).toBe(65536);
     });
