@@ -33,6 +33,11 @@ export const FlightRequestSchema = z.strictObject({
     description: "The client's own id, such as a flight number; echoed and logged, not used by the model.",
     example: "AA 1234",
   }),
+  model: z.enum(["edge", "full"]).optional().meta({
+    description:
+      'Model to use: "edge" (default at the edge, served in the Worker) or "full" (default at the origin; larger, served only by the origin).',
+    example: "edge",
+  }),
 });
 
 export type FlightRequest = z.infer<typeof FlightRequestSchema>;
@@ -47,6 +52,8 @@ export interface CanonicalFlight {
   /** Integer miles. */
   distanceMiles: number;
   reference?: string;
+  /** The model the client named, if any; the server picks its default otherwise. */
+  model?: "edge" | "full";
 }
 
 /** One invalid field and what to do about it. */
@@ -116,6 +123,7 @@ export function canonicalizeFlight(body: unknown, tables: CompiledTables, modelL
       localMinute: toLocalMinute(local),
       distanceMiles: distance.miles,
       ...(request.reference !== undefined ? { reference: request.reference } : {}),
+      ...(request.model !== undefined ? { model: request.model } : {}),
     },
   };
 }
@@ -137,6 +145,7 @@ function describeIssue(issue: z.core.$ZodIssue, body: object): FieldProblem[] {
     return [{ field, message: { code: "airport_format", params: { field, value } } }];
   }
   if (field === "departure") return [{ field, message: { code: "departure_format", params: { value } } }];
+  if (field === "model") return [{ field, message: { code: "unknown_model", params: { value } } }];
   if (field === "distance_miles") {
     return [{ field, message: { code: "distance_range", params: { min: "more than 0", max: MAX_DISTANCE_MILES, value } } }];
   }

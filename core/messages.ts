@@ -32,8 +32,8 @@ export const MESSAGES = {
     "pt-BR": (p) => `O campo ${p.field} precisa ser um número.`,
   },
   unknown_field: {
-    en: (p) => `${p.field} is not a known field. Allowed fields: origin, destination, departure, distance_miles, reference.`,
-    "pt-BR": (p) => `O campo ${p.field} não existe. Campos aceitos: origin, destination, departure, distance_miles, reference.`,
+    en: (p) => `${p.field} is not a known field. Allowed fields: origin, destination, departure, distance_miles, reference, model.`,
+    "pt-BR": (p) => `O campo ${p.field} não existe. Campos aceitos: origin, destination, departure, distance_miles, reference, model.`,
   },
   airport_format: {
     en: (p) => `${p.field} must be a 3-letter IATA airport code such as "ORD", got "${p.value}".`,
@@ -102,6 +102,22 @@ export const MESSAGES = {
   stats_unavailable: {
     en: () => "The prediction log cannot be read right now. Retry shortly.",
     "pt-BR": () => "Não foi possível ler o log de predições agora. Tente de novo em instantes.",
+  },
+  unauthorized: {
+    en: () => "Missing or wrong X-Origin-Secret header. Call the origin through the edge, or send the shared secret.",
+    "pt-BR": () => "Cabeçalho X-Origin-Secret ausente ou incorreto. Chame a origin pelo edge ou envie o segredo compartilhado.",
+  },
+  unknown_model: {
+    en: (p) => `model must be "edge" or "full", got "${p.value}".`,
+    "pt-BR": (p) => `O campo model precisa ser "edge" ou "full"; recebido "${p.value}".`,
+  },
+  origin_unavailable: {
+    en: () => "The origin service is unavailable and the edge cannot serve this request. Retry after the time in Retry-After.",
+    "pt-BR": () => "O serviço de origem está indisponível e o edge não consegue atender esta requisição. Tente de novo depois do tempo indicado em Retry-After.",
+  },
+  unsupported_batch_type: {
+    en: (p) => `Content-Type must be application/json (an array), application/x-ndjson or text/csv, got "${p.value}".`,
+    "pt-BR": (p) => `O Content-Type precisa ser application/json (um array), application/x-ndjson ou text/csv; recebido "${p.value}".`,
   },
   model_unavailable: {
     en: () => "The model is temporarily unavailable. Retry shortly.",

@@ -3,9 +3,9 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-env";
 import { accessLog } from "./http/access-log";
-import { ApiError, errorResponse } from "./http/errors";
+import { ApiError, errorResponse } from "../core/http/errors";
 import { rateLimit } from "./http/rate-limit";
-import { requestId } from "./http/request-id";
+import { requestId } from "../core/http/request-id";
 import { errorText, logEvent } from "./log";
 import { registerApiDocs } from "./openapi";
 import { healthRoutes } from "./routes/health";

@@ -1,7 +1,6 @@
 // KV cache of predictions. The key holds the model name and version with the canonical flight, so a
 // new model version never serves an old answer. KV failures are logged and treated as a miss.
 
-import type { CanonicalFlight } from "../../core/flight";
 import { errorText, logEvent } from "../log";
 
 /** KV's minimum expirationTtl is 60 seconds. */
@@ -9,15 +8,6 @@ export const MIN_CACHE_TTL_SECONDS = 60;
 
 export interface CachedPrediction {
   probability: number;
-}
-
-export interface ModelId {
-  name: string;
-  version: string;
-}
-
-export function cacheKey(model: ModelId, flight: CanonicalFlight): string {
-  return ["prediction", model.name, model.version, flight.origin, flight.destination, flight.departure, flight.distanceMiles].join(":");
 }
 
 /** Reads a cached prediction; a KV error or an unreadable value counts as a miss. */

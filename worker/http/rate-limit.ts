@@ -5,7 +5,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { readConfig } from "../config";
 import { errorText, logEvent } from "../log";
-import { ApiError } from "./errors";
+import { ApiError } from "../../core/http/errors";
 
 /**
  * Rejects a client over its limit with 429, `Retry-After` and the IETF `RateLimit-Policy` /

@@ -5,26 +5,15 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { canonicalizeFlight, type CanonicalFlight } from "../../core/flight";
 import { toFeatures } from "../../core/features";
+import { buildPrediction, predictionCacheKey, type Prediction } from "../../core/prediction";
 import type { AppEnv } from "../app-env";
-import { cacheKey, readCachedPrediction, writeCachedPrediction } from "../cache/prediction-cache";
+import { readCachedPrediction, writeCachedPrediction } from "../cache/prediction-cache";
 import { readConfig } from "../config";
 import { logPrediction } from "../db/prediction-log";
-import { readJsonBody } from "../http/body";
-import { ApiError } from "../http/errors";
+import { readJsonBody } from "../../core/http/body";
+import { ApiError } from "../../core/http/errors";
 import { EDGE_MODEL_INFO, edgeTables, loadEdgeModel, scoreRows } from "../inference/edge-model";
 import { errorText, logEvent } from "../log";
-
-export interface Prediction {
-  delay_probability: number;
-  is_delayed: boolean;
-  threshold: number;
-  model: { name: string; version: string };
-  served_by: "edge" | "origin";
-  cached: boolean;
-  request_id: string;
-  flight: { origin: string; destination: string; departure: string; distance_miles: number };
-  reference?: string;
-}
 
 export const predictRoutes = new Hono<AppEnv>().post("/predict", async function predict(c) {
   const started = performance.now();
@@ -32,7 +21,7 @@ export const predictRoutes = new Hono<AppEnv>().post("/predict", async function 
   const requestId = c.get("requestId");
   const flight = validate(await readJsonBody(c, config.maxBodyBytes));
 
-  const key = cacheKey(EDGE_MODEL_INFO, flight);
+  const key = predictionCacheKey(EDGE_MODEL_INFO, flight);
   const cached = await readCachedPrediction(c.env.PREDICTION_CACHE, key, requestId);
   const probability = cached?.probability ?? (await scoreFlight(c, flight));
   if (!cached) {
@@ -41,7 +30,12 @@ export const predictRoutes = new Hono<AppEnv>().post("/predict", async function 
     );
   }
 
-  const body = predictionBody(flight, probability, requestId, cached !== undefined);
+  const body = buildPrediction(flight, probability, {
+    model: EDGE_MODEL_INFO,
+    servedBy: "edge",
+    cached: cached !== undefined,
+    requestId,
+  });
   c.set("servedBy", "edge");
   c.set("cache", cached ? "hit" : "miss");
   c.header("X-Cache", cached ? "HIT" : "MISS");
@@ -72,26 +66,6 @@ function validate(body: unknown): CanonicalFlight {
   }
   const summary = result.problems.length === 1 ? result.problems[0]!.message : { code: "invalid_request" as const };
   throw new ApiError(400, "invalid_request", summary, result.problems);
-}
-
-export function predictionBody(flight: CanonicalFlight, probability: number, requestId: string, cached: boolean): Prediction {
-  return {
-    // Six decimals are more than the model's precision and keep responses readable.
-    delay_probability: Number(probability.toFixed(6)),
-    is_delayed: probability >= EDGE_MODEL_INFO.threshold,
-    threshold: EDGE_MODEL_INFO.threshold,
-    model: { name: EDGE_MODEL_INFO.name, version: EDGE_MODEL_INFO.version },
-    served_by: "edge",
-    cached,
-    request_id: requestId,
-    flight: {
-      origin: flight.origin,
-      destination: flight.destination,
-      departure: flight.departure,
-      distance_miles: flight.distanceMiles,
-    },
-    ...(flight.reference !== undefined ? { reference: flight.reference } : {}),
-  };
 }
 
 function logRow(c: Context<AppEnv>, body: Prediction, flight: CanonicalFlight, latencyMs: number) {

@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { predictionStats } from "../db/stats";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../../core/http/errors";
 import { errorText, logEvent } from "../log";
 
 const DAY_MS = 24 * 60 * 60 * 1000;

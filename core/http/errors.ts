@@ -3,8 +3,8 @@
 
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { FieldProblem } from "../../core/flight";
-import { pickLanguage, renderMessage, type LocalizableMessage } from "../../core/messages";
+import type { FieldProblem } from "../flight";
+import { pickLanguage, renderMessage, type LocalizableMessage } from "../messages";
 
 /** An error the client can act on; the status and body are decided here, not by the route. */
 export class ApiError extends Error {

@@ -1,0 +1,81 @@
+// POST /predict on the origin: the edge's contract, with the full model by default.
+
+import { Hono } from "hono";
+import { toFeatures } from "../../core/features";
+import { canonicalizeFlight, type CanonicalFlight } from "../../core/flight";
+import { readJsonBody } from "../../core/http/body";
+import { ApiError } from "../../core/http/errors";
+import { buildPrediction, predictionCacheKey, type Prediction } from "../../core/prediction";
+import type { OriginEnv } from "../app-env";
+import { scoreRows, type LoadedModel, type ModelType } from "../models";
+import type { OriginServices } from "../services";
+import type { PredictionRow } from "../state/schema";
+
+export function predictRoutes(services: OriginServices) {
+  const { models, cache, metrics, config } = services;
+
+  return new Hono<OriginEnv>().post("/predict", async function predict(c) {
+    const started = performance.now();
+    const body = await readJsonBody(c, config.maxBodyBytes);
+    const model = models[modelTypeOf(body)];
+    const flight = validate(body, model);
+
+    const key = predictionCacheKey(model, flight);
+    const cachedProbability = await cache.get(key);
+    let probability = cachedProbability;
+    if (probability === undefined) {
+      const timer = metrics.inferenceDuration.startTimer({ model_type: model.type });
+      probability = (await scoreRows(model, toFeatures(model.tables, flight), 1))[0]!;
+      timer();
+      void cache.set(key, probability, config.cacheTtlSeconds);
+    }
+
+    const prediction = buildPrediction(flight, probability, {
+      model,
+      servedBy: "origin",
+      cached: cachedProbability !== undefined,
+      requestId: c.get("requestId"),
+    });
+    metrics.predictions.inc({ model_type: model.type, result: prediction.is_delayed ? "delayed" : "on_time" });
+    services.log.add([logRow(prediction, flight, performance.now() - started, null)]);
+
+    c.set("cache", prediction.cached ? "hit" : "miss");
+    c.set("modelVersion", `${model.name}@${model.version}`);
+    c.header("X-Cache", prediction.cached ? "HIT" : "MISS");
+    return c.json(prediction);
+  });
+}
+
+/** The model named in the body, or the full model; an invalid name is reported by validation. */
+export function modelTypeOf(body: unknown): ModelType {
+  const named = typeof body === "object" && body !== null ? (body as { model?: unknown }).model : undefined;
+  return named === "edge" ? "edge" : "full";
+}
+
+function validate(body: unknown, model: LoadedModel): CanonicalFlight {
+  const result = canonicalizeFlight(body, model.tables, `${model.name} v${model.version}`);
+  if (result.ok) return result.flight;
+  if (result.status === 422) throw new ApiError(422, "unknown_airport", { code: "unknown_airports" }, result.problems);
+  const summary = result.problems.length === 1 ? result.problems[0]!.message : { code: "invalid_request" as const };
+  throw new ApiError(400, "invalid_request", summary, result.problems);
+}
+
+export function logRow(prediction: Prediction, flight: CanonicalFlight, latencyMs: number, batchRow: number | null): PredictionRow {
+  return {
+    requestId: prediction.request_id,
+    batchRow,
+    createdAt: new Date(),
+    modelName: prediction.model.name,
+    modelVersion: prediction.model.version,
+    origin: flight.origin,
+    destination: flight.destination,
+    departure: flight.departure,
+    distanceMiles: flight.distanceMiles,
+    reference: flight.reference ?? null,
+    probability: prediction.delay_probability,
+    isDelayed: prediction.is_delayed,
+    servedBy: prediction.served_by,
+    cacheHit: prediction.cached,
+    latencyMs: Number(latencyMs.toFixed(3)),
+  };
+}
