@@ -9,12 +9,14 @@ import { requestId } from "../core/http/request-id";
 import { errorText, logEvent } from "./log";
 import { registerApiDocs } from "./openapi";
 import { healthRoutes } from "./routes/health";
+import { batchRoutes } from "./routes/batch";
 import { predictRoutes } from "./routes/predict";
 import { statsRoutes } from "./routes/stats";
 
 /** Methods each path accepts, for 405 answers with an Allow header. */
 const ROUTE_METHODS: Record<string, string> = {
   "/predict": "POST",
+  "/predict/batch": "POST",
   "/health": "GET, HEAD",
   "/stats": "GET, HEAD",
   "/openapi.json": "GET, HEAD",
@@ -29,6 +31,7 @@ app.use(rateLimit(["/health"]));
 
 app.route("/", healthRoutes);
 app.route("/", predictRoutes);
+app.route("/", batchRoutes);
 app.route("/", statsRoutes);
 registerApiDocs(app);
 

@@ -14,23 +14,30 @@ import { readJsonBody } from "../../core/http/body";
 import { ApiError } from "../../core/http/errors";
 import { EDGE_MODEL_INFO, edgeTables, loadEdgeModel, scoreRows } from "../inference/edge-model";
 import { errorText, logEvent } from "../log";
+import { OriginUnavailableError, callOrigin, originUnavailable } from "../origin/client";
+import { forwardedHeaders } from "../origin/forward";
 
 export const predictRoutes = new Hono<AppEnv>().post("/predict", async function predict(c) {
   const started = performance.now();
   const config = readConfig(c.env);
   const requestId = c.get("requestId");
-  const flight = validate(await readJsonBody(c, config.maxBodyBytes));
+  const body = await readJsonBody(c, config.maxBodyBytes);
+  const flight = validate(body);
+
+  // The full model lives only on the origin.
+  if (flight.model === "full") return forwardPrediction(c, body, flight, started);
 
   const key = predictionCacheKey(EDGE_MODEL_INFO, flight);
   const cached = await readCachedPrediction(c.env.PREDICTION_CACHE, key, requestId);
-  const probability = cached?.probability ?? (await scoreFlight(c, flight));
+  const probability = cached?.probability ?? (await scoreOnEdge(c, flight));
+  if (probability === undefined) return forwardPrediction(c, { ...(body as object), model: "edge" }, flight, started);
   if (!cached) {
     c.executionCtx.waitUntil(
       writeCachedPrediction(c.env.PREDICTION_CACHE, key, { probability }, config.cacheTtlSeconds, requestId),
     );
   }
 
-  const body = buildPrediction(flight, probability, {
+  const prediction = buildPrediction(flight, probability, {
     model: EDGE_MODEL_INFO,
     servedBy: "edge",
     cached: cached !== undefined,
@@ -41,20 +48,54 @@ export const predictRoutes = new Hono<AppEnv>().post("/predict", async function 
   c.header("X-Cache", cached ? "HIT" : "MISS");
 
   const latencyMs = performance.now() - started;
-  c.executionCtx.waitUntil(logPrediction(c.env.DB, logRow(c, body, flight, latencyMs)));
-  return c.json(body);
+  c.executionCtx.waitUntil(logPrediction(c.env.DB, logRow(c, prediction, flight, latencyMs)));
+  return c.json(prediction);
 });
 
-async function scoreFlight(c: Context<AppEnv>, flight: CanonicalFlight): Promise<number> {
-  let model;
+/**
+ * Scores the flight with the edge model; returns undefined when edge inference is switched off
+ * (EDGE_INFERENCE = "disabled") or fails, so the caller can fall back to the origin.
+ */
+async function scoreOnEdge(c: Context<AppEnv>, flight: CanonicalFlight): Promise<number | undefined> {
+  if ((c.env as { EDGE_INFERENCE?: string }).EDGE_INFERENCE === "disabled") return undefined;
   try {
-    model = await loadEdgeModel();
+    const model = await loadEdgeModel();
+    const [probability] = await scoreRows(model, toFeatures(model.tables, flight), 1);
+    return probability;
   } catch (error) {
-    logEvent("error", "edge_model_load_failed", { request_id: c.get("requestId"), error: errorText(error) });
-    throw new ApiError(503, "model_unavailable", { code: "model_unavailable" }, [], { "Retry-After": "5" });
+    logEvent("error", "edge_inference_failed", { request_id: c.get("requestId"), error: errorText(error) });
+    return undefined;
   }
-  const [probability] = await scoreRows(model, toFeatures(model.tables, flight), 1);
-  return probability!;
+}
+
+/** Sends the prediction to the origin and relays its answer; logs the answer like an edge one. */
+async function forwardPrediction(c: Context<AppEnv>, body: unknown, flight: CanonicalFlight, started: number): Promise<Response> {
+  const requestId = c.get("requestId");
+  let response: Response;
+  try {
+    response = await callOrigin(c.env, {
+      path: "/predict",
+      method: "POST",
+      headers: forwardedHeaders(c),
+      body: JSON.stringify(body),
+      retryable: true,
+      requestId,
+    });
+  } catch (error) {
+    if (error instanceof OriginUnavailableError) throw originUnavailable(error);
+    throw error;
+  }
+
+  const text = await response.text();
+  c.set("servedBy", "origin");
+  if (response.status === 200) {
+    const prediction = JSON.parse(text) as Prediction;
+    c.executionCtx.waitUntil(logPrediction(c.env.DB, logRow(c, prediction, flight, performance.now() - started)));
+  }
+  return new Response(text, {
+    status: response.status,
+    headers: { "Content-Type": "application/json", "X-Request-Id": requestId, "X-Served-By": "origin" },
+  });
 }
 
 function validate(body: unknown): CanonicalFlight {
