@@ -2,33 +2,20 @@
 
 import { serve, type ServerType } from "@hono/node-server";
 import { createApp } from "./app";
+import { closeServices, createServices } from "./bootstrap";
 import { loadConfig } from "./config";
-import { createLogger } from "./logger";
-import { createMetrics } from "./metrics";
-import { loadModels } from "./models";
 import type { OriginServices } from "./services";
-import { openCache } from "./state/cache";
-import { openDatabase } from "./state/database";
-import { PredictionLogBuffer } from "./state/log-buffer";
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel, config.environment);
-  const metrics = createMetrics();
-
-  const models = await loadModels(config.modelsDir);
-  logger.info({ full: models.full.version, edge: models.edge.version }, "models loaded");
-  const database = await openDatabase(config, logger);
-  const cache = openCache(config.redisUrl, logger);
-  const log = new PredictionLogBuffer(database, logger, {
-    maxRows: config.logBufferMaxRows,
-    onDropped: (count) => metrics.logRowsDropped.inc(count),
-  });
-  const services: OriginServices = { config, logger, metrics, models, cache, database, log };
+  const services = await createServices(config);
 
   const app = createApp(services);
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) =>
-    logger.info({ host: config.host, port: info.port, database: database.kind, cache: cache.kind }, "origin listening"),
+    services.logger.info(
+      { host: config.host, port: info.port, database: services.database.kind, cache: services.cache.kind },
+      "origin listening",
+    ),
   );
   installShutdown(server, services);
 }
@@ -50,8 +37,7 @@ function installShutdown(server: ServerType, services: OriginServices): void {
     forced.unref();
 
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await services.log.stop();
-    await Promise.allSettled([services.database.close(), services.cache.close()]);
+    await closeServices(services);
     services.logger.info("shutdown complete");
     process.exit(0);
   };

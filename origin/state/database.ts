@@ -44,7 +44,7 @@ async function openPostgres(url: string, logger: Logger): Promise<PredictionData
   pool.on("error", (error) => logger.warn({ err: error }, "postgres idle client error"));
 
   const db: NodePgDatabase = drizzlePg(pool);
-  await migratePg(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  await migrateUnderLock(pool, db);
   logger.info({ database: "postgres" }, "database migrations applied");
 
   return {
@@ -57,6 +57,20 @@ async function openPostgres(url: string, logger: Logger): Promise<PredictionData
     },
     close: () => pool.end(),
   };
+}
+
+/** Arbitrary key of the advisory lock that serialises migrations across replicas starting together. */
+const MIGRATION_LOCK_KEY = 727_274_001;
+
+async function migrateUnderLock(pool: pg.Pool, db: NodePgDatabase): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    await migratePg(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  } finally {
+    await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    client.release();
+  }
 }
 
 async function openPglite(dataDir: string, logger: Logger): Promise<PredictionDatabase> {
