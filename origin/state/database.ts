@@ -13,6 +13,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import type { Logger } from "../logger";
 import { type PredictionRow, predictions } from "./schema";
+import { count, eq } from "drizzle-orm";
 
 export const MIGRATIONS_FOLDER = resolve("migrations/pg");
 
@@ -21,6 +22,8 @@ export interface PredictionDatabase {
   insertRows(rows: PredictionRow[]): Promise<void>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /** Number of logged rows of one request (tests and operators use it to check what was stored). */
+  countRows(requestId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -55,6 +58,7 @@ async function openPostgres(url: string, logger: Logger): Promise<PredictionData
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    countRows: (requestId) => countRows(db, requestId),
     close: () => pool.end(),
   };
 }
@@ -88,6 +92,12 @@ async function openPglite(dataDir: string, logger: Logger): Promise<PredictionDa
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    countRows: (requestId) => countRows(db, requestId),
     close: () => client.close(),
   };
+}
+
+async function countRows(db: NodePgDatabase | PgliteDatabase, requestId: string): Promise<number> {
+  const [result] = await db.select({ rows: count() }).from(predictions).where(eq(predictions.requestId, requestId));
+  return result?.rows ?? 0;
 }
