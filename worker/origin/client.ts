@@ -33,8 +33,8 @@ export function originConfigured(env: Env): boolean {
 
 /**
  * Sends a request to the origin and returns its response when the origin answered (any status below
- * 500). Network errors, timeouts and 5xx answers count as failures for the circuit breaker, are
- * retried once when `retryable`, and end in OriginUnavailableError.
+ * 500 except 401). Network errors, timeouts, 5xx answers and a rejected shared secret count as
+ * failures for the circuit breaker, are retried once when `retryable`, and end in OriginUnavailableError.
  */
 export async function callOrigin(env: Env, call: OriginCall): Promise<Response> {
   const base = originUrl(env);
@@ -53,11 +53,12 @@ export async function callOrigin(env: Env, call: OriginCall): Promise<Response> 
         body: call.body,
         signal: AbortSignal.timeout(timeoutMs(env)),
       });
-      if (response.status < 500) {
+      if (response.status < 500 && response.status !== 401) {
         breaker.recordSuccess();
         return response;
       }
-      reason = `origin answered ${response.status}`;
+      // A 401 means the Worker's ORIGIN_SHARED_SECRET is wrong: an operator problem, not the client's.
+      reason = response.status === 401 ? "origin rejected the shared secret (401)" : `origin answered ${response.status}`;
       await response.body?.cancel();
     } catch (error) {
       reason = errorText(error);
