@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningOrigin, loggedRows, postJson, startOrigin } from "./harness";
 
+// A real PostgreSQL keeps rows between runs, so request ids carry a per-run suffix.
+const RUN = crypto.randomUUID().slice(0, 8);
+
 const FLIGHT = { origin: "ORD", destination: "LGA", departure: "2026-12-24T18:30" };
 let origin: RunningOrigin;
 
@@ -39,9 +42,9 @@ describe("origin /predict", () => {
   });
 
   it("origin logs each prediction", async () => {
-    await postJson(`${origin.url}/predict`, FLIGHT, { "x-request-id": "origin-log-1" });
+    await postJson(`${origin.url}/predict`, FLIGHT, { "x-request-id": `origin-log-${RUN}` });
     await origin.services.log.flush();
-    expect(await loggedRows(origin.services, "origin-log-1")).toBe(1);
+    expect(await loggedRows(origin.services, `origin-log-${RUN}`)).toBe(1);
   });
 
   it("origin rejects bad input like the edge", async () => {

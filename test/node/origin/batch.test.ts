@@ -2,6 +2,9 @@ import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningOrigin, loggedRows, postJson, startOrigin } from "./harness";
 
+// A real PostgreSQL keeps rows between runs, so request ids carry a per-run suffix.
+const RUN = crypto.randomUUID().slice(0, 8);
+
 let origin: RunningOrigin;
 beforeAll(async () => {
   origin = await startOrigin();
@@ -73,9 +76,9 @@ describe("origin batch formats", () => {
   });
 
   it("batch logs its rows in bulk", async () => {
-    await postBatch(JSON.stringify(FLIGHTS), "application/json", "", { "x-request-id": "batch-log-1" });
+    await postBatch(JSON.stringify(FLIGHTS), "application/json", "", { "x-request-id": `batch-log-${RUN}` });
     await origin.services.log.flush();
-    expect(await loggedRows(origin.services, "batch-log-1")).toBe(3);
+    expect(await loggedRows(origin.services, `batch-log-${RUN}`)).toBe(3);
   });
 });
 

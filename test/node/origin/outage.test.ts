@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningOrigin, loggedRows, postJson, startOrigin } from "./harness";
 import { type TcpProxy, startTcpProxy } from "./tcp-proxy";
 
+// A real PostgreSQL keeps rows between runs, so request ids carry a per-run suffix.
+const RUN = crypto.randomUUID().slice(0, 8);
+
 const FLIGHT = { origin: "ORD", destination: "LGA", departure: "2026-12-24T18:30" };
 
 async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -45,7 +48,7 @@ describe.skipIf(!process.env.DATABASE_URL)("PostgreSQL outage", () => {
   it("postgres outage keeps predictions and flushes later", async () => {
     await proxy.cut();
     for (let i = 1; i <= 3; i++) {
-      const response = await postJson(`${origin.url}/predict`, FLIGHT, { "x-request-id": `pg-outage-${i}` });
+      const response = await postJson(`${origin.url}/predict`, FLIGHT, { "x-request-id": `pg-outage-${RUN}-${i}` });
       expect(response.status).toBe(200);
     }
     await waitFor(() => !origin.services.log.isHealthy());
@@ -56,14 +59,14 @@ describe.skipIf(!process.env.DATABASE_URL)("PostgreSQL outage", () => {
 
     await proxy.restore();
     await waitFor(() => origin.services.log.pending() === 0 && origin.services.log.isHealthy());
-    for (let i = 1; i <= 3; i++) expect(await loggedRows(origin.services, `pg-outage-${i}`)).toBe(1);
+    for (let i = 1; i <= 3; i++) expect(await loggedRows(origin.services, `pg-outage-${RUN}-${i}`)).toBe(1);
     expect((await readyStatus(origin)).status).toBe("ready");
   });
 
   it("postgres outage drops rows past the bound", async () => {
     await proxy.cut();
     for (let i = 1; i <= 8; i++) {
-      const response = await postJson(`${origin.url}/predict`, FLIGHT, { "x-request-id": `pg-bound-${i}` });
+      const response = await postJson(`${origin.url}/predict`, FLIGHT, { "x-request-id": `pg-bound-${RUN}-${i}` });
       expect(response.status).toBe(200);
     }
     const dropped = (await origin.services.metrics.logRowsDropped.get()).values[0]?.value;
@@ -72,7 +75,7 @@ describe.skipIf(!process.env.DATABASE_URL)("PostgreSQL outage", () => {
     await proxy.restore();
     await waitFor(() => origin.services.log.pending() === 0 && origin.services.log.isHealthy());
     let stored = 0;
-    for (let i = 1; i <= 8; i++) stored += await loggedRows(origin.services, `pg-bound-${i}`);
+    for (let i = 1; i <= 8; i++) stored += await loggedRows(origin.services, `pg-bound-${RUN}-${i}`);
     expect(stored).toBe(5);
   });
 });
