@@ -3,7 +3,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-env";
 import { accessLog } from "./http/access-log";
-import { ApiError, errorResponse } from "../core/http/errors";
+import { installErrorHandlers } from "../core/http/errors";
 import { rateLimit } from "./http/rate-limit";
 import { requestId } from "../core/http/request-id";
 import { errorText, logEvent } from "./log";
@@ -35,20 +35,8 @@ app.route("/", batchRoutes);
 app.route("/", statsRoutes);
 registerApiDocs(app);
 
-app.notFound((c) => {
-  const allowed = ROUTE_METHODS[c.req.path];
-  const params = { method: c.req.method, path: c.req.path };
-  if (allowed) {
-    const message = { code: "method_not_allowed" as const, params: { ...params, allowed } };
-    return errorResponse(c, new ApiError(405, "method_not_allowed", message, [], { Allow: allowed }));
-  }
-  return errorResponse(c, new ApiError(404, "not_found", { code: "not_found", params }));
-});
-
-app.onError((error, c) => {
-  if (error instanceof ApiError) return errorResponse(c, error);
-  logEvent("error", "unhandled_error", { request_id: c.get("requestId"), error: errorText(error), stack: error.stack });
-  return errorResponse(c, new ApiError(500, "internal_error", { code: "internal_error" }));
-});
+installErrorHandlers(app, ROUTE_METHODS, (error, requestId) =>
+  logEvent("error", "unhandled_error", { request_id: requestId, error: errorText(error), stack: error.stack }),
+);
 
 export default app;

@@ -2,12 +2,12 @@
 
 import { Hono } from "hono";
 import { toFeatures } from "../../core/features";
-import { canonicalizeFlight, type CanonicalFlight } from "../../core/flight";
+import type { CanonicalFlight } from "../../core/flight";
 import { readJsonBody } from "../../core/http/body";
-import { ApiError } from "../../core/http/errors";
+import { validateFlightOrThrow } from "../../core/http/validate-flight";
 import { buildPrediction, predictionCacheKey, type Prediction } from "../../core/prediction";
 import type { OriginEnv } from "../app-env";
-import { scoreRows, type LoadedModel, type ModelType } from "../models";
+import { scoreRows, type ModelType } from "../models";
 import type { OriginServices } from "../services";
 import type { PredictionRow } from "../state/schema";
 
@@ -18,7 +18,7 @@ export function predictRoutes(services: OriginServices) {
     const started = performance.now();
     const body = await readJsonBody(c, config.maxBodyBytes);
     const model = models[modelTypeOf(body)];
-    const flight = validate(body, model);
+    const flight = validateFlightOrThrow(body, model.tables, `${model.name} v${model.version}`);
 
     const key = predictionCacheKey(model, flight);
     const cachedProbability = await cache.get(key);
@@ -50,14 +50,6 @@ export function predictRoutes(services: OriginServices) {
 export function modelTypeOf(body: unknown): ModelType {
   const named = typeof body === "object" && body !== null ? (body as { model?: unknown }).model : undefined;
   return named === "edge" ? "edge" : "full";
-}
-
-function validate(body: unknown, model: LoadedModel): CanonicalFlight {
-  const result = canonicalizeFlight(body, model.tables, `${model.name} v${model.version}`);
-  if (result.ok) return result.flight;
-  if (result.status === 422) throw new ApiError(422, "unknown_airport", { code: "unknown_airports" }, result.problems);
-  const summary = result.problems.length === 1 ? result.problems[0]!.message : { code: "invalid_request" as const };
-  throw new ApiError(400, "invalid_request", summary, result.problems);
 }
 
 export function logRow(prediction: Prediction, flight: CanonicalFlight, latencyMs: number, batchRow: number | null): PredictionRow {

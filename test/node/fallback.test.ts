@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOAD_TEST_SETTINGS, type LocalWorker, startLocalWorker } from "../../scripts/lib/local-worker";
 import { type RunningOrigin, startOrigin } from "./origin/harness";
+import { freePort } from "./ports";
 
 const SECRET = "edge-to-origin-test-secret";
 const FLIGHT = { origin: "ORD", destination: "LGA", departure: "2026-12-24T18:30" };
@@ -91,7 +92,7 @@ describe("edge with edge inference disabled", () => {
 describe("edge with the origin down", () => {
   let edge: LocalWorker;
   beforeAll(async () => {
-    edge = await edgeFor(`http://127.0.0.1:${await closedPort()}`);
+    edge = await edgeFor(`http://127.0.0.1:${await freePort()}`);
   }, 120_000);
   afterAll(() => edge?.stop());
 
@@ -163,14 +164,6 @@ describe("edge with a slow or failing origin", () => {
     expect(answer.body.error?.code).toBe("origin_unavailable");
   });
 });
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** An origin stand-in on 127.0.0.1: "slow" in the body waits 2 s, anything else answers 500. */
 async function startStubOrigin() {

@@ -3,7 +3,8 @@
 
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { canonicalizeFlight, type CanonicalFlight } from "../../core/flight";
+import type { CanonicalFlight } from "../../core/flight";
+import { validateFlightOrThrow } from "../../core/http/validate-flight";
 import { toFeatures } from "../../core/features";
 import { buildPrediction, predictionCacheKey, type Prediction } from "../../core/prediction";
 import type { AppEnv } from "../app-env";
@@ -11,7 +12,6 @@ import { readCachedPrediction, writeCachedPrediction } from "../cache/prediction
 import { readConfig } from "../config";
 import { logPrediction } from "../db/prediction-log";
 import { readJsonBody } from "../../core/http/body";
-import { ApiError } from "../../core/http/errors";
 import { EDGE_MODEL_INFO, edgeTables, loadEdgeModel, scoreRows } from "../inference/edge-model";
 import { errorText, logEvent } from "../log";
 import { OriginUnavailableError, callOrigin, originUnavailable } from "../origin/client";
@@ -22,7 +22,7 @@ export const predictRoutes = new Hono<AppEnv>().post("/predict", async function 
   const config = readConfig(c.env);
   const requestId = c.get("requestId");
   const body = await readJsonBody(c, config.maxBodyBytes);
-  const flight = validate(body);
+  const flight = validateFlightOrThrow(body, edgeTables(), `${EDGE_MODEL_INFO.name} v${EDGE_MODEL_INFO.version}`);
 
   // The full model lives only on the origin.
   if (flight.model === "full") return forwardPrediction(c, body, flight, started);
@@ -96,17 +96,6 @@ async function forwardPrediction(c: Context<AppEnv>, body: unknown, flight: Cano
     status: response.status,
     headers: { "Content-Type": "application/json", "X-Request-Id": requestId, "X-Served-By": "origin" },
   });
-}
-
-function validate(body: unknown): CanonicalFlight {
-  const label = `${EDGE_MODEL_INFO.name} v${EDGE_MODEL_INFO.version}`;
-  const result = canonicalizeFlight(body, edgeTables(), label);
-  if (result.ok) return result.flight;
-  if (result.status === 422) {
-    throw new ApiError(422, "unknown_airport", { code: "unknown_airports" }, result.problems);
-  }
-  const summary = result.problems.length === 1 ? result.problems[0]!.message : { code: "invalid_request" as const };
-  throw new ApiError(400, "invalid_request", summary, result.problems);
 }
 
 function logRow(c: Context<AppEnv>, body: Prediction, flight: CanonicalFlight, latencyMs: number) {
