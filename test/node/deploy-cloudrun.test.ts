@@ -1,0 +1,100 @@
+// The Cloud Run service in deploy/cloudrun: validated against the Knative serving.knative.dev/v1
+// Service schema that @kubernetes-models/knative ships (generated from the Knative CRDs), and its
+// values checked against the origin's probe routes and the Dockerfile.
+// NOTE: the schema is Knative's, not Cloud Run's. Cloud Run's own limits (for example which
+// annotations it accepts) are not checked here.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Service } from "@kubernetes-models/knative/serving.knative.dev/v1/Service";
+import { describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
+import { probeRoutes } from "../../origin/routes/probes";
+import type { OriginServices } from "../../origin/services";
+
+const ROOT = join(import.meta.dirname, "../..");
+const document = parseDocument(readFileSync(join(ROOT, "deploy/cloudrun/service.yaml"), "utf8"));
+
+// Plain objects on purpose: the tests read nested fields that the model types as optional.
+type Node = Record<string, any>;
+
+const service = document.toJS() as Node;
+const template = service.spec.template;
+const container = template.spec.containers[0] as Node;
+const probePaths = probeRoutes({} as OriginServices)
+  .routes.filter((route) => route.method === "GET")
+  .map((route) => route.path);
+
+function validate(manifest: Node): void {
+  new Service(manifest as never).validate();
+}
+
+describe("cloudrun schema", () => {
+  it("yaml parses cleanly", () => {
+    expect(document.errors).toEqual([]);
+    expect(document.warnings).toEqual([]);
+  });
+
+  it("knative service validates", () => {
+    expect(service.apiVersion).toBe("serving.knative.dev/v1");
+    expect(service.kind).toBe("Service");
+    expect(() => validate(service)).not.toThrow();
+  });
+
+  it("validator rejects wrong concurrency type", () => {
+    const broken = structuredClone(service);
+    broken.spec.template.spec.containerConcurrency = "80";
+    expect(() => validate(broken)).toThrow(/containerConcurrency must be integer/);
+  });
+
+  it("validator rejects wrong probe type", () => {
+    const broken = structuredClone(service);
+    broken.spec.template.spec.containers[0].readinessProbe.periodSeconds = "5";
+    expect(() => validate(broken)).toThrow(/periodSeconds must be integer/);
+  });
+});
+
+describe("cloudrun invariants", () => {
+  it("autoscaling 2 to 100", () => {
+    expect(template.metadata.annotations["autoscaling.knative.dev/minScale"]).toBe("2");
+    expect(template.metadata.annotations["autoscaling.knative.dev/maxScale"]).toBe("100");
+  });
+
+  it("container concurrency 80", () => {
+    expect(template.spec.containerConcurrency).toBe(80);
+  });
+
+  it("resource limits", () => {
+    expect(container.resources.limits.cpu).toBe("1");
+    expect(container.resources.limits.memory).toBe("2Gi");
+  });
+
+  it("port matches Dockerfile", () => {
+    const expose = Number(/^EXPOSE\s+(\d+)/m.exec(readFileSync(join(ROOT, "origin/Dockerfile"), "utf8"))?.[1]);
+    expect(expose).toBe(8000);
+    expect(container.ports).toEqual([{ name: "http1", containerPort: expose }]);
+    // Cloud Run sets PORT to containerPort itself and reserves the name, so the manifest must not set it.
+    expect(container.env.map((entry: Node) => entry.name)).not.toContain("PORT");
+  });
+
+  it.each([
+    ["startupProbe", "/health"],
+    ["livenessProbe", "/health"],
+    ["readinessProbe", "/ready"],
+  ])("%s path and port", (probe, path) => {
+    expect(container[probe].httpGet.path).toBe(path);
+    expect(probePaths).toContain(container[probe].httpGet.path);
+    expect(container[probe].httpGet.port).toBe(8000);
+  });
+
+  it.each(["ENVIRONMENT", "LOG_LEVEL"])("env %s set", (name) => {
+    expect(container.env.find((entry: Node) => entry.name === name)?.value).toBeTruthy();
+  });
+
+  it.each(["DATABASE_URL", "REDIS_URL", "ORIGIN_SHARED_SECRET"])("secret %s from Secret Manager", (name) => {
+    const entry = container.env.find((candidate: Node) => candidate.name === name);
+    expect(entry?.value).toBeUndefined();
+    expect(entry?.valueFrom.secretKeyRef.name).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(entry?.valueFrom.secretKeyRef.key).toMatch(/^(latest|\d+)$/);
+  });
+});
