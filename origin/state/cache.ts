@@ -57,15 +57,13 @@ class RedisPredictionCache implements PredictionCache {
       retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     });
     this.redis.on("error", (error) => this.noteFailure(error));
-    this.redis.on("ready", () => {
-      if (this.failing) this.logger.info("redis reachable again");
-      this.failing = false;
-    });
+    this.redis.on("ready", () => this.noteSuccess());
   }
 
   async get(key: string): Promise<number | undefined> {
     try {
       const value = await this.redis.get(key);
+      this.noteSuccess();
       const probability = value === null ? Number.NaN : Number(value);
       return probability >= 0 && probability <= 1 ? probability : undefined;
     } catch (error) {
@@ -77,6 +75,7 @@ class RedisPredictionCache implements PredictionCache {
   async set(key: string, probability: number, ttlSeconds: number): Promise<void> {
     try {
       await this.redis.set(key, String(probability), "EX", ttlSeconds);
+      this.noteSuccess();
     } catch (error) {
       this.noteFailure(error);
     }
@@ -88,6 +87,12 @@ class RedisPredictionCache implements PredictionCache {
 
   async close(): Promise<void> {
     this.redis.disconnect();
+  }
+
+  /** A command that succeeds ends an outage, including one that was only a slow command. */
+  private noteSuccess(): void {
+    if (this.failing) this.logger.info("redis reachable again");
+    this.failing = false;
   }
 
   private noteFailure(error: unknown): void {

@@ -5,8 +5,8 @@ import type { Logger } from "../logger";
 import type { PredictionDatabase } from "./database";
 import type { PredictionRow } from "./schema";
 
-/** Rows per INSERT: 15 columns × 2,000 rows stays far below PostgreSQL's 65,535 parameters. */
-const INSERT_CHUNK_ROWS = 2_000;
+/** Rows per INSERT: one array parameter per column, so the size is bounded by memory, not parameters. */
+const INSERT_CHUNK_ROWS = 5_000;
 const FLUSH_INTERVAL_MS = 200;
 const MAX_RETRY_DELAY_MS = 5_000;
 

@@ -65,7 +65,11 @@ export interface LocalWorker {
   startup: StartupTimings;
   /** Sends one request over the keep-alive agent. Rejects on network errors and timeouts. */
   request(method: "GET" | "POST", path: string, jsonBody?: string): Promise<HttpResponse>;
-  /** Number of "Reloading local server" lines: wrangler restarted the Worker, for example after a source file changed. */
+  /**
+   * Number of "Reloading local server" lines: wrangler rebuilt and restarted the Worker because a
+   * bundled file changed (a source file, or a package under node_modules). wrangler prints them at
+   * log level "log" and below, so with logLevel "warn" or "error" the count stays 0.
+   */
   reloadCount(): number;
   /** The last lines wrangler wrote, for error messages. */
   logTail(): string[];

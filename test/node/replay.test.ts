@@ -12,7 +12,7 @@ const SETUP_TIMEOUT_MS = 120_000;
 /**
  * Allowed |served − XGBoost|. The Worker rounds to 6 decimals (at most 5e-7 off), onnxruntime-node
  * differs from XGBoost by at most 3.9e-7 on the June rows (parity in the model card), and
- * test/node/parity.test.ts holds onnxruntime-web to the same 1e-5.
+ * test/node/parity.test.ts checks onnxruntime-web against the same 1e-5.
  */
 const MAX_PROBABILITY_DIFF = 1e-5;
 
