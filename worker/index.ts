@@ -10,6 +10,7 @@ import { errorText, logEvent } from "./log";
 import { registerApiDocs } from "./openapi";
 import { healthRoutes } from "./routes/health";
 import { batchRoutes } from "./routes/batch";
+import { benchRoutes } from "./routes/bench";
 import { predictRoutes } from "./routes/predict";
 import { statsRoutes } from "./routes/stats";
 
@@ -32,6 +33,7 @@ app.use(rateLimit(["/health"]));
 app.route("/", healthRoutes);
 app.route("/", predictRoutes);
 app.route("/", batchRoutes);
+app.route("/", benchRoutes);
 app.route("/", statsRoutes);
 registerApiDocs(app);
 

@@ -4,8 +4,8 @@ import { EDGE_MODEL_INFO } from "../inference/edge-model";
 import { logEvent } from "../log";
 
 /**
- * Writes one JSON line per request with stable keys. Workers' clock only advances across I/O, so
- * latency_ms covers awaited work (KV, the first session load) rather than pure CPU time.
+ * Writes one JSON line per request with stable keys. In production the Workers clock only advances
+ * across I/O, so latency_ms covers awaited work (KV, the first session load) rather than CPU time.
  */
 export const accessLog = createMiddleware<AppEnv>(async function accessLog(c, next) {
   const started = performance.now();
