@@ -28,7 +28,8 @@ import { runConcurrently } from "./lib/local-worker";
 const PROJECT_ROOT = fileURLToPath(new URL("../", import.meta.url));
 const HOST = "127.0.0.1";
 const FIXTURE_PATH = join(PROJECT_ROOT, "test/fixtures/parity/edge-1.json");
-const ORIGIN_ENTRY = "origin/main.ts";
+/** The production bundle that the container image runs (`npm run build:origin`). */
+const ORIGIN_ENTRY = "dist/origin/main.mjs";
 const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
 const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -66,7 +67,7 @@ const SLOT_COUNT = 400;
 
 const USAGE = `Usage: npm run bench:origin -- [options]
 
-Starts the origin (node --import tsx ${ORIGIN_ENTRY}) on a free port of 127.0.0.1 with LOG_LEVEL=warn
+Starts the origin (node ${ORIGIN_ENTRY}, built by npm run build:origin) on a free port of 127.0.0.1 with LOG_LEVEL=warn
 and measures POST /predict, POST /predict/batch and the origin's peak RSS from this process.
 
   --quick           10 times fewer requests and rows (${FULL_SIZES.requestsPerLevel / QUICK_DIVISOR} requests per concurrency level,
@@ -320,13 +321,15 @@ async function probeRedis(url: string): Promise<boolean> {
 const runningGroups = new Map<number, string>();
 
 /**
- * Spawns `node --import tsx origin/main.ts` in its own process group, so the child pid is the
- * server's (the one to sample RSS from) and stop() can signal the whole group.
+ * Builds and spawns the origin bundle (`node dist/origin/main.mjs`, as the image runs it) in its own
+ * process group, so the child pid is the server's (the one to sample RSS from) and stop() can
+ * signal the whole group.
  */
 async function startOrigin(state: StateChoice, pgliteDir: string, cpuProfileDir?: string): Promise<OriginProcess> {
   const port = await findFreePort();
   const profileArgs = cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : [];
-  const args = ["--import", "tsx", ...profileArgs, ORIGIN_ENTRY];
+  execFileSync("npm", ["run", "--silent", "build:origin"], { cwd: PROJECT_ROOT, stdio: "ignore" });
+  const args = [...profileArgs, ORIGIN_ENTRY];
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
     detached: true,
@@ -366,6 +369,9 @@ function originEnv(state: StateChoice, port: number, pgliteDir: string): NodeJS.
     // warn keeps the per-request access log line from dominating the measurement.
     LOG_LEVEL: "warn",
     PGLITE_DATA_DIR: pgliteDir,
+    // The memory settings of origin/Dockerfile's runtime stage.
+    MALLOC_TRIM_THRESHOLD_: "131072",
+    NODE_OPTIONS: "--max-semi-space-size=4",
   };
   // Settings inherited from the shell must not redirect the origin to other servers or make it
   // demand a shared secret that the bench does not send.
