@@ -49,6 +49,32 @@ export function registerApiDocs(app: OpenAPIHono<AppEnv>): void {
   });
 
   registry.registerPath({
+    method: "post",
+    path: "/predict/batch",
+    summary: "Score many flights; streamed to the origin and back (full model unless ?model=edge)",
+    request: {
+      query: z.object({ model: z.enum(["full", "edge"]).optional().meta({ description: "Model for every row (default full)." }) }),
+      body: {
+        required: true,
+        content: {
+          "application/json": { schema: z.array(FlightRequestSchema) },
+          "application/x-ndjson": { schema: z.string().meta({ description: "One flight (JSON object) per line." }) },
+          "text/csv": { schema: z.string().meta({ description: "Header origin,destination,departure[,distance_miles,reference], then one flight per line." }) },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: "One result per input row, in input order and in the request's format; a bad row carries an inline error.",
+        content: { "application/json": { schema: z.array(z.record(z.string(), z.unknown())) }, "application/x-ndjson": { schema: z.string() }, "text/csv": { schema: z.string() } },
+      },
+      415: errors[415],
+      429: errors[429],
+      503: errors[503],
+    },
+  });
+
+  registry.registerPath({
     method: "get",
     path: "/health",
     summary: "Liveness and the model this isolate serves (never rate limited)",

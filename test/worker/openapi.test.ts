@@ -13,7 +13,7 @@ describe("API documentation", () => {
     expect(response.status).toBe(200);
     const doc = (await response.json()) as OpenApiDocument;
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual(["/health", "/predict", "/stats"]);
+    expect(Object.keys(doc.paths).sort()).toEqual(["/health", "/predict", "/predict/batch", "/stats"]);
     expect(Object.keys(doc.paths["/predict"]!)).toEqual(["post"]);
   });
 

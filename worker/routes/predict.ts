@@ -92,10 +92,10 @@ async function forwardPrediction(c: Context<AppEnv>, body: unknown, flight: Cano
     const prediction = JSON.parse(text) as Prediction;
     c.executionCtx.waitUntil(logPrediction(c.env.DB, logRow(c, prediction, flight, performance.now() - started)));
   }
-  return new Response(text, {
-    status: response.status,
-    headers: { "Content-Type": "application/json", "X-Request-Id": requestId, "X-Served-By": "origin" },
-  });
+  const headers = new Headers({ "Content-Type": "application/json", "X-Request-Id": requestId, "X-Served-By": "origin" });
+  const originCache = response.headers.get("x-cache");
+  if (originCache) headers.set("X-Cache", originCache);
+  return new Response(text, { status: response.status, headers });
 }
 
 function logRow(c: Context<AppEnv>, body: Prediction, flight: CanonicalFlight, latencyMs: number) {
