@@ -7,12 +7,14 @@ import { readJsonBody } from "../../core/http/body";
 import { validateFlightOrThrow } from "../../core/http/validate-flight";
 import { buildPrediction, predictionCacheKey, type Prediction } from "../../core/prediction";
 import type { OriginEnv } from "../app-env";
-import { scoreRows, type ModelType } from "../models";
+import { MicroBatcher } from "../micro-batcher";
+import type { ModelType } from "../models";
 import type { OriginServices } from "../services";
 import type { PredictionRow } from "../state/schema";
 
 export function predictRoutes(services: OriginServices) {
   const { models, cache, metrics, config } = services;
+  const batchers = { full: new MicroBatcher(models.full, metrics), edge: new MicroBatcher(models.edge, metrics) };
 
   return new Hono<OriginEnv>().post("/predict", async function predict(c) {
     const started = performance.now();
@@ -24,9 +26,7 @@ export function predictRoutes(services: OriginServices) {
     const cachedProbability = await cache.get(key);
     let probability = cachedProbability;
     if (probability === undefined) {
-      const timer = metrics.inferenceDuration.startTimer({ model_type: model.type });
-      probability = (await scoreRows(model, toFeatures(model.tables, flight), 1))[0]!;
-      timer();
+      probability = await batchers[model.type].score(toFeatures(model.tables, flight));
       void cache.set(key, probability, config.cacheTtlSeconds);
     }
 

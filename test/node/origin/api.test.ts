@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toFeatures } from "../../../core/features";
+import { MicroBatcher } from "../../../origin/micro-batcher";
+import { scoreRows } from "../../../origin/models";
 import { type RunningOrigin, loggedRows, postJson, startOrigin } from "./harness";
 
 // A real PostgreSQL keeps rows between runs, so request ids carry a per-run suffix.
@@ -63,6 +66,29 @@ describe("origin /predict", () => {
     const wrongMethod = await fetch(`${origin.url}/predict`);
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get("allow")).toBe("POST");
+  });
+});
+
+describe("origin micro-batching", () => {
+  it("rows of one turn share a session run", async () => {
+    const { models, metrics } = origin.services;
+    const batcher = new MicroBatcher(models.full, metrics);
+    const runs = async () =>
+      (await metrics.inferenceDuration.get()).values.find(
+        (v) => v.metricName === "model_inference_duration_seconds_count" && v.labels.model_type === "full",
+      )?.value ?? 0;
+    const rows = Array.from({ length: 20 }, (_, i) =>
+      toFeatures(models.full.tables, { origin: "ORD", destination: "LGA", localMinute: 29_000_000 + i * 60, distanceMiles: 733 }),
+    );
+
+    const before = await runs();
+    const together = await Promise.all(rows.map((row) => batcher.score(row)));
+    expect((await runs()) - before).toBe(1);
+
+    for (const [i, row] of rows.entries()) {
+      const [alone] = await scoreRows(models.full, row, 1);
+      expect(together[i]).toBe(alone);
+    }
   });
 });
 
