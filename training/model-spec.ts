@@ -40,7 +40,7 @@ export const MODEL_SPECS: Record<string, ModelSpec> = {
   full: {
     name: "full",
     description: "larger gradient-boosted trees served only by the origin (Node.js, onnxruntime-node)",
-    rounds: 900,
+    rounds: 600,
     smoothing: 50,
     bundledInWorker: false,
     params: {
@@ -49,8 +49,8 @@ export const MODEL_SPECS: Record<string, ModelSpec> = {
       eval_metric: "auc",
       tree_method: "hist",
       max_bin: 256,
-      eta: 0.05,
-      max_depth: 9,
+      eta: 0.07,
+      max_depth: 8,
       min_child_weight: 50,
       subsample: 0.8,
       colsample_bytree: 0.8,

@@ -81,3 +81,21 @@ describe("edge model parity", () => {
     await session.release();
   });
 });
+
+describe("full model parity", () => {
+  const full = JSON.parse(readFileSync("test/fixtures/parity/full-1.json", "utf8")) as ParityFixture;
+  const fullFolder = join("models", full.model.name, full.model.version);
+
+  it("full model matches xgboost in onnxruntime-node", async () => {
+    const features = new Float32Array(full.rows.length * FEATURE_COUNT);
+    full.rows.forEach((row, r) => features.set(row.features, r * FEATURE_COUNT));
+    const session = await ortNode.InferenceSession.create(readFileSync(join(fullFolder, "model.onnx")));
+    const output = await session.run({ features: new ortNode.Tensor("float32", features, [full.rows.length, FEATURE_COUNT]) });
+    const scores = output.probabilities!.data as Float32Array;
+    let max = 0;
+    full.rows.forEach((row, r) => (max = Math.max(max, Math.abs(scores[r * 2 + 1]! - row.xgboost))));
+    expect(full.rows.length).toBeGreaterThanOrEqual(10_000);
+    expect(max).toBeLessThanOrEqual(full.tolerance);
+    await session.release();
+  });
+});
