@@ -6,7 +6,7 @@ import { FEATURE_COUNT } from "../core/features";
 import type { OriginMetrics } from "./metrics";
 import { scoreRows, type LoadedModel } from "./models";
 
-/** Most rows per session.run; more would delay the first caller for little gain. */
+/** Maximum rows per session.run; more would delay the first caller for little gain. */
 const MAX_ROWS = 256;
 
 interface Pending {

@@ -19,7 +19,7 @@ export const MIGRATIONS_FOLDER = resolve("migrations/pg");
 export interface PredictionDatabase {
   kind: "postgres" | "pglite";
   insertRows(rows: PredictionRow[]): Promise<void>;
-  /** Resolves when the database answers a trivial query. */
+  /** Resolves when the database returns the result of a trivial query. */
   ping(): Promise<void>;
   /** Number of logged rows of one request (tests and operators use it to check what was stored). */
   countRows(requestId: string): Promise<number>;

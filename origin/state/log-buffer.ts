@@ -33,7 +33,7 @@ export class PredictionLogBuffer {
     this.schedule(FLUSH_INTERVAL_MS);
   }
 
-  /** Whether the last write succeeded; /ready reports the database as degraded otherwise. */
+  /** Returns whether the last write succeeded; /ready reports the database as degraded otherwise. */
   isHealthy(): boolean {
     return this.healthy;
   }
@@ -52,7 +52,7 @@ export class PredictionLogBuffer {
   }
 
   /**
-   * Resolves when the buffer holds fewer than `rows` rows, or at once while the database is down
+   * Resolves when the buffer has room for `rows` more rows, or at once while the database is down
    * (a batch must not stall on an outage; its rows then count against the bound).
    * Batches call this so that a slow database slows scoring instead of dropping rows.
    */

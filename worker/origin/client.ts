@@ -19,7 +19,7 @@ export interface OriginCall {
   requestId: string;
 }
 
-/** Thrown when the origin cannot answer; routes turn it into 503 with Retry-After. */
+/** Thrown when the origin cannot serve a request; routes turn it into 503 with Retry-After. */
 export class OriginUnavailableError extends Error {
   constructor(readonly retryAfterSeconds: number, reason: string) {
     super(reason);
@@ -32,8 +32,8 @@ export function originConfigured(env: Env): boolean {
 }
 
 /**
- * Sends a request to the origin and returns its response when the origin answered (any status below
- * 500 except 401). Network errors, timeouts, 5xx answers and a rejected shared secret count as
+ * Sends a request to the origin and returns its response when the origin responded (any status below
+ * 500 except 401). Network errors, timeouts, 5xx responses and a rejected shared secret count as
  * failures for the circuit breaker, are retried once when `retryable`, and end in OriginUnavailableError.
  */
 export async function callOrigin(env: Env, call: OriginCall): Promise<Response> {
