@@ -31,7 +31,8 @@ const FIXTURE_PATH = join(PROJECT_ROOT, "test/fixtures/parity/edge-1.json");
 /** The production bundle that the container image runs (`npm run build:origin`). */
 const ORIGIN_ENTRY = "dist/origin/main.mjs";
 const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
-const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+/** Redis database 15, emptied at the start of each run, so answers cached by an earlier run cannot turn misses into hits. */
+const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15";
 
 const TARGETS = { predictRequestsPerSecond: 4_500, predictConcurrency: 16, batchShareOfRaw: 0.5, peakRssMb: 300 };
 const CONCURRENCY_LEVELS = [1, 16, 64];
@@ -291,6 +292,7 @@ async function probePostgres(url: string): Promise<boolean> {
   }
 }
 
+/** Checks that Redis answers and empties the bench's database. */
 async function probeRedis(url: string): Promise<boolean> {
   const redis = new Redis(url, {
     lazyConnect: true,
@@ -303,7 +305,9 @@ async function probeRedis(url: string): Promise<boolean> {
   redis.on("error", () => undefined);
   try {
     await redis.connect();
-    return (await redis.ping()) === "PONG";
+    if ((await redis.ping()) !== "PONG") return false;
+    await redis.flushdb();
+    return true;
   } catch {
     return false;
   } finally {
