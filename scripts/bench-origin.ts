@@ -7,7 +7,7 @@
 //   npm run bench:origin -- --quick
 
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
 import { createServer, type AddressInfo } from "node:net";
@@ -16,6 +16,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
+import { groupIsAlive, signalGroup, trackGroup, untrackGroup } from "./lib/process-group";
 import * as ort from "onnxruntime-node";
 import pg from "pg";
 import { FEATURE_COUNT, writeFeatures } from "../core/features";
@@ -318,11 +319,6 @@ async function probeRedis(url: string): Promise<boolean> {
 // ---------------------------------------------------------------------------------------------
 // Origin process
 
-/**
- * PGlite folders by process group id of the origins that are still running. If this process exits
- * early, the groups are killed and the folders deleted.
- */
-const runningGroups = new Map<number, string>();
 
 /**
  * Builds and spawns the origin bundle (`node dist/origin/main.mjs`, as the image runs it) in its own
@@ -453,62 +449,6 @@ async function stopGroup(pid: number): Promise<void> {
     signalGroup(pid, "SIGKILL");
   }
   untrackGroup(pid);
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch (error) {
-    // ESRCH: the group has no members left, which is what stopping wants.
-    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
-  }
-}
-
-function groupIsAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function trackGroup(pid: number, pgliteDir: string): void {
-  if (runningGroups.size === 0) {
-    process.on("exit", killRunningGroups);
-    process.on("SIGINT", onTerminatingSignal);
-    process.on("SIGTERM", onTerminatingSignal);
-  }
-  runningGroups.set(pid, pgliteDir);
-}
-
-function untrackGroup(pid: number): void {
-  runningGroups.delete(pid);
-  if (runningGroups.size === 0) {
-    process.off("exit", killRunningGroups);
-    process.off("SIGINT", onTerminatingSignal);
-    process.off("SIGTERM", onTerminatingSignal);
-  }
-}
-
-// NOTE: these handlers cannot run when this process is killed with SIGKILL. The origin then keeps
-// running and has to be stopped by its process group id, which the start-up line prints.
-function killRunningGroups(): void {
-  for (const [pid, pgliteDir] of runningGroups) {
-    signalGroup(pid, "SIGKILL");
-    try {
-      rmSync(pgliteDir, { recursive: true, force: true, maxRetries: 3 });
-    } catch (error) {
-      // This process is exiting anyway, so a folder left in the temp directory is only reported.
-      process.stderr.write(`deleting ${pgliteDir} failed: ${(error as Error).message}\n`);
-    }
-  }
-  runningGroups.clear();
-}
-
-function onTerminatingSignal(signal: NodeJS.Signals): void {
-  killRunningGroups();
-  process.exit(signal === "SIGINT" ? 130 : 143);
 }
 
 // ---------------------------------------------------------------------------------------------

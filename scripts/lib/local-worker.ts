@@ -6,13 +6,13 @@
 // declared in package.json.
 
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { groupIsAlive, signalGroup, trackGroup, untrackGroup } from "./process-group";
 import { promisify } from "node:util";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -77,8 +77,6 @@ export interface LocalWorker {
   stop(): Promise<void>;
 }
 
-/** Persistence folders by process group id, for the groups that are still running. */
-const runningGroups = new Map<number, string>();
 
 /**
  * Starts `npx wrangler dev --local` on a free port of 127.0.0.1 and waits until GET /health returns
@@ -102,7 +100,7 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
 
   const spawnedAt = performance.now();
   const child = spawnWrangler(port, inspectorPort, persistDir, options);
-  trackProcessGroup(child.pid!, persistDir);
+  trackGroup(child.pid!, persistDir);
   const log = captureLog(child, options.onLogLine);
   const agent = new http.Agent({ keepAlive: true });
   const request = (method: "GET" | "POST", path: string, jsonBody?: string) =>
@@ -287,68 +285,12 @@ async function stopProcessGroup(child: ChildProcess): Promise<void> {
   while (groupIsAlive(pid) && performance.now() < deadline) await sleep(100);
   if (groupIsAlive(pid)) signalGroup(pid, "SIGKILL");
 
-  untrackProcessGroup(pid);
+  untrackGroup(pid);
 }
 
 async function cleanUp(agent: http.Agent, persistDir: string): Promise<void> {
   agent.destroy();
   await rm(persistDir, { recursive: true, force: true });
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch (error) {
-    // ESRCH: the group has no members left, which is what stopping wants.
-    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
-  }
-}
-
-function groupIsAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function trackProcessGroup(pid: number, persistDir: string): void {
-  if (runningGroups.size === 0) {
-    process.on("exit", killRunningGroups);
-    process.on("SIGINT", onTerminatingSignal);
-    process.on("SIGTERM", onTerminatingSignal);
-  }
-  runningGroups.set(pid, persistDir);
-}
-
-function untrackProcessGroup(pid: number): void {
-  runningGroups.delete(pid);
-  if (runningGroups.size === 0) {
-    process.off("exit", killRunningGroups);
-    process.off("SIGINT", onTerminatingSignal);
-    process.off("SIGTERM", onTerminatingSignal);
-  }
-}
-
-// NOTE: these handlers cannot run when the parent is killed with SIGKILL. The wrangler group then
-// keeps running and has to be stopped by its process group id.
-function killRunningGroups(): void {
-  for (const [pid, persistDir] of runningGroups) {
-    signalGroup(pid, "SIGKILL");
-    try {
-      rmSync(persistDir, { recursive: true, force: true, maxRetries: 3 });
-    } catch (error) {
-      // The process is exiting anyway, so a leftover folder in the temp directory is only reported.
-      process.stderr.write(`could not delete ${persistDir}: ${(error as Error).message}\n`);
-    }
-  }
-  runningGroups.clear();
-}
-
-function onTerminatingSignal(signal: NodeJS.Signals): void {
-  killRunningGroups();
-  process.exit(signal === "SIGINT" ? 130 : 143);
 }
 
 /**

@@ -1,0 +1,64 @@
+// Child process groups that scripts and tests start (wrangler, the origin), and the clean-up that
+// kills them and deletes their temporary folders if the parent exits early.
+
+import { rmSync } from "node:fs";
+
+/** Temporary folder of each running group, by process group id. */
+const runningGroups = new Map<number, string>();
+
+/** Sends `signal` to every process of the group; a group with no members left is not an error. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
+export function groupIsAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Registers a started group, so that exit, SIGINT and SIGTERM kill it and delete `folder`. */
+export function trackGroup(pid: number, folder: string): void {
+  if (runningGroups.size === 0) {
+    process.on("exit", killRunningGroups);
+    process.on("SIGINT", onTerminatingSignal);
+    process.on("SIGTERM", onTerminatingSignal);
+  }
+  runningGroups.set(pid, folder);
+}
+
+export function untrackGroup(pid: number): void {
+  runningGroups.delete(pid);
+  if (runningGroups.size === 0) {
+    process.off("exit", killRunningGroups);
+    process.off("SIGINT", onTerminatingSignal);
+    process.off("SIGTERM", onTerminatingSignal);
+  }
+}
+
+// NOTE: these handlers cannot run when the parent is killed with SIGKILL. The child group then keeps
+// running and has to be stopped by its process group id.
+function killRunningGroups(): void {
+  for (const [pid, folder] of runningGroups) {
+    signalGroup(pid, "SIGKILL");
+    try {
+      rmSync(folder, { recursive: true, force: true, maxRetries: 3 });
+    } catch (error) {
+      // The process is exiting anyway, so a leftover folder in the temp directory is only reported.
+      process.stderr.write(`could not delete ${folder}: ${(error as Error).message}\n`);
+    }
+  }
+  runningGroups.clear();
+}
+
+function onTerminatingSignal(signal: NodeJS.Signals): void {
+  killRunningGroups();
+  process.exit(signal === "SIGINT" ? 130 : 143);
+}
