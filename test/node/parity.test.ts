@@ -83,7 +83,7 @@ describe("edge model parity", () => {
 });
 
 describe("full model parity", () => {
-  const full = JSON.parse(readFileSync("test/fixtures/parity/full-1.json", "utf8")) as ParityFixture;
+  const full = JSON.parse(readFileSync("test/fixtures/parity/full-2.json", "utf8")) as ParityFixture;
   const fullFolder = join("models", full.model.name, full.model.version);
 
   it("full model matches xgboost in onnxruntime-node", async () => {

@@ -20,7 +20,7 @@ describe("origin /predict", () => {
     const response = await postJson(`${origin.url}/predict`, { ...FLIGHT, departure: "2026-12-24T18:31" });
     expect(response.status).toBe(200);
     const body = (await response.json()) as Record<string, unknown>;
-    expect(body.model).toEqual({ name: "full", version: "1" });
+    expect(body.model).toEqual({ name: "full", version: origin.services.models.full.version });
     expect(body.served_by).toBe("origin");
     expect(body.threshold).toBe(origin.services.models.full.threshold);
     expect(response.headers.get("x-cache")).toBe("MISS");
