@@ -32,7 +32,7 @@ const FIXTURE_PATH = join(PROJECT_ROOT, "test/fixtures/parity/edge-1.json");
 /** The production bundle that the container image runs (`npm run build:origin`). */
 const ORIGIN_ENTRY = "dist/origin/main.mjs";
 const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
-/** Redis database 15, emptied at the start of each run, so answers cached by an earlier run cannot turn misses into hits. */
+/** Redis database 15, emptied at the start of each run, so predictions cached by an earlier run cannot turn misses into hits. */
 const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15";
 
 const TARGETS = { predictRequestsPerSecond: 4_500, predictConcurrency: 16, batchShareOfRaw: 0.5, peakRssMb: 300 };
@@ -293,7 +293,7 @@ async function probePostgres(url: string): Promise<boolean> {
   }
 }
 
-/** Checks that Redis answers and empties the bench's database. */
+/** Checks that Redis responds to PING and empties the bench's database. */
 async function probeRedis(url: string): Promise<boolean> {
   const redis = new Redis(url, {
     lazyConnect: true,

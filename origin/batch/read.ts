@@ -27,7 +27,7 @@ export function readRows(format: BatchFormat, body: Readable): AsyncGenerator<In
   return readJsonArray(body);
 }
 
-/** A JSON array, streamed element by element. A syntax error ends the batch with one error row. */
+/** Reads a JSON array element by element. A syntax error ends the batch with one error row. */
 async function* readJsonArray(body: Readable): AsyncGenerator<InputRow> {
   const elements = streamArray.withParserAsStream();
   body.pipe(elements);

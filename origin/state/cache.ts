@@ -89,7 +89,7 @@ class RedisPredictionCache implements PredictionCache {
     this.redis.disconnect();
   }
 
-  /** A command that succeeds ends an outage, including one that was only a slow command. */
+  /** Marks the cache healthy: a command that succeeds ends an outage, even one that was only a slow command. */
   private noteSuccess(): void {
     if (this.failing) this.logger.info("redis reachable again");
     this.failing = false;

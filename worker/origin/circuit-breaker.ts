@@ -22,7 +22,7 @@ export class CircuitBreaker {
     return this.now() - this.openedAt >= this.options.openMs ? "half-open" : "open";
   }
 
-  /** Whether a call may go out now; in half-open state only one trial call at a time. */
+  /** Returns whether a call may go out now; in half-open state only one trial call at a time. */
   allow(): boolean {
     const state = this.state();
     if (state === "closed") return true;

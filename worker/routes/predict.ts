@@ -1,4 +1,4 @@
-// POST /predict: validate the flight, answer from the KV cache or the edge model, and record the
+// POST /predict: validate the flight, return a prediction from the KV cache or the edge model, and record the
 // prediction in D1. Cache writes and log rows happen in waitUntil, after the response is sent.
 
 import { Hono } from "hono";
@@ -68,7 +68,7 @@ async function scoreOnEdge(c: Context<AppEnv>, flight: CanonicalFlight): Promise
   }
 }
 
-/** Sends the prediction to the origin and relays its answer; logs the answer like an edge one. */
+/** Sends the prediction request to the origin and relays its response; logs it like an edge prediction. */
 async function forwardPrediction(c: Context<AppEnv>, body: unknown, flight: CanonicalFlight, started: number): Promise<Response> {
   const requestId = c.get("requestId");
   let response: Response;
