@@ -3,7 +3,7 @@
 import { unstable_readConfig } from "wrangler";
 import { describe, expect, it } from "vitest";
 
-const ENVIRONMENTS = [undefined, "load"] as const;
+const ENVIRONMENTS = [undefined, "load", "staging", "production"] as const;
 
 /** The parts of wrangler's resolved configuration these tests read. */
 interface ResolvedConfig {
