@@ -135,6 +135,16 @@ describe("edge with a slow or failing origin", () => {
     await stub?.close();
   });
 
+  it("edge rejects a malformed origin body", async () => {
+    const answer = await fetch(`${edge.url}/predict`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...FLIGHT, model: "full", reference: "garbage" }),
+    });
+    expect(answer.status).toBe(503);
+    expect(((await answer.json()) as { error: { code: string } }).error.code).toBe("origin_unavailable");
+  });
+
   it("edge times out a slow origin with 503", async () => {
     const before = stub.hits();
     const answer = await predict(edge, { ...FLIGHT, model: "full", reference: "slow" });
@@ -165,7 +175,10 @@ describe("edge with a slow or failing origin", () => {
   });
 });
 
-/** An origin stand-in on 127.0.0.1: "slow" in the body waits 2 s, anything else answers 500. */
+/**
+ * An origin stand-in on 127.0.0.1: "garbage" in the body gets a 200 that is not JSON, "slow" waits
+ * 2 s, and anything else gets a 500.
+ */
 async function startStubOrigin() {
   let hits = 0;
   const server: Server = createServer((req, res) => {
@@ -173,6 +186,11 @@ async function startStubOrigin() {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString()));
     req.on("end", () => {
+      if (body.includes('"garbage"')) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end("<html>not a prediction</html>");
+        return;
+      }
       const delay = body.includes('"slow"') ? 2_000 : 0;
       setTimeout(() => {
         res.writeHead(500, { "content-type": "application/json" });

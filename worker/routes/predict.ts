@@ -89,13 +89,27 @@ async function forwardPrediction(c: Context<AppEnv>, body: unknown, flight: Cano
   const text = await response.text();
   c.set("servedBy", "origin");
   if (response.status === 200) {
-    const prediction = JSON.parse(text) as Prediction;
+    const prediction = parsePrediction(text);
+    if (!prediction) {
+      logEvent("error", "origin_invalid_response", { request_id: requestId, bytes: text.length });
+      throw originUnavailable(new OriginUnavailableError(5, "origin returned a body that is not a prediction"));
+    }
     c.executionCtx.waitUntil(logPrediction(c.env.DB, logRow(c, prediction, flight, performance.now() - started)));
   }
   const headers = new Headers({ "Content-Type": "application/json", "X-Request-Id": requestId, "X-Served-By": "origin" });
   const originCache = response.headers.get("x-cache");
   if (originCache) headers.set("X-Cache", originCache);
   return new Response(text, { status: response.status, headers });
+}
+
+/** Parses the origin's prediction, or returns undefined for a body that does not have its shape. */
+function parsePrediction(text: string): Prediction | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<Prediction>;
+    return typeof value.delay_probability === "number" && typeof value.request_id === "string" ? (value as Prediction) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function logRow(c: Context<AppEnv>, body: Prediction, flight: CanonicalFlight, latencyMs: number) {
