@@ -4,6 +4,7 @@
 //   npm run train -- --bts-dir ./bts-2023          # retrain on raw BTS On-Time CSV files
 //   npm run train -- --sample-every 100 --rounds 10 --out /tmp/models   # quick run
 
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { MODEL_SPECS } from "./model-spec";
@@ -26,6 +27,8 @@ const USAGE = `Usage: npm run train -- [options]
   --parity-out FILE     parity fixture path (default test/fixtures/parity/<model>-<version>.json)
   --no-leakage-check    skip the second training run on actual departure times
   --no-current          do not point models/<model>/current.ts at this version
+  --overwrite           replace an existing version folder (versions are otherwise immutable,
+                        because caches key predictions by model name and version)
 `;
 
 async function main(): Promise<void> {
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
       "parity-out": { type: "string" },
       "no-leakage-check": { type: "boolean", default: false },
       "no-current": { type: "boolean", default: false },
+      overwrite: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -53,6 +57,13 @@ async function main(): Promise<void> {
 
   const spec = MODEL_SPECS[values.model];
   if (!spec) throw new Error(`unknown --model ${values.model}; expected one of ${Object.keys(MODEL_SPECS).join(", ")}`);
+  const versionFolder = resolve(values.out, spec.name, values.version);
+  if (existsSync(versionFolder) && !values.overwrite) {
+    throw new Error(
+      `${versionFolder} already exists. Model versions are immutable because caches key predictions by version: ` +
+        "pass a new --version, or --overwrite if this version was never served.",
+    );
+  }
   const version = await xgboostVersion();
   if (!version) {
     throw new Error("XGBoost's command-line program was not found. Install it with 'sudo apt-get install xgboost' (Debian/Ubuntu) or set XGBOOST_BIN.");

@@ -91,6 +91,13 @@ describe("train command errors", () => {
     expect(result.stderr).toContain("apt-get install xgboost");
   });
 
+  it("train refuses to overwrite a version", () => {
+    const result = train(["--out", "models", "--version", "1"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("already exists");
+    expect(result.stderr).toContain("--overwrite");
+  });
+
   it("train rejects an unknown model name", () => {
     const result = train(["--model", "huge"]);
     expect(result.status).toBe(1);
