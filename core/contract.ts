@@ -15,7 +15,7 @@ export const PredictionSchema = z
     threshold: z.number().meta({ description: "Decision threshold of this model version, chosen on validation data.", example: 0.2199 }),
     model: ModelIdSchema,
     served_by: z.enum(["edge", "origin"]),
-    cached: z.boolean().meta({ description: "True when the answer came from the prediction cache." }),
+    cached: z.boolean().meta({ description: "True when the prediction came from the prediction cache." }),
     request_id: z.string(),
     flight: z
       .object({

@@ -50,7 +50,7 @@ export function buildPrediction(flight: CanonicalFlight, probability: number, co
 
 /**
  * Returns the prediction cache key: model name and version plus the canonical flight, so a new
- * model version never serves an old answer. The edge (KV) and the origin (Redis) use the same key.
+ * model version never serves an old prediction. The edge (KV) and the origin (Redis) use the same key.
  */
 export function predictionCacheKey(model: { name: string; version: string }, flight: CanonicalFlight): string {
   return ["prediction", model.name, model.version, flight.origin, flight.destination, flight.departure, flight.distanceMiles].join(":");

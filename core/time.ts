@@ -1,5 +1,5 @@
 // Local wall-clock arithmetic. Flights are scheduled in the origin airport's local time, so the model
-// sees naive local times: minutes since 1970-01-01T00:00 on that airport's clock, with no offset.
+// uses naive local times: minutes since 1970-01-01T00:00 on that airport's clock, with no offset.
 
 export const MINUTES_PER_DAY = 1440;
 

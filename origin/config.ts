@@ -20,7 +20,7 @@ export interface OriginConfig {
   /** Prediction log rows held in memory while the database is unreachable. */
   logBufferMaxRows: number;
   maxBodyBytes: number;
-  /** Longest wait for in-flight requests on SIGTERM before the process exits anyway. */
+  /** Maximum wait for in-flight requests on SIGTERM before the process exits anyway. */
   shutdownGraceMs: number;
 }
 

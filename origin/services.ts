@@ -1,4 +1,4 @@
-// What the origin's routes share: models, cache, prediction log, metrics and logger.
+// Services the origin's routes share: models, cache, prediction log, metrics and logger.
 
 import type { Logger } from "./logger";
 import type { OriginMetrics } from "./metrics";

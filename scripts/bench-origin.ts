@@ -16,7 +16,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
-import { groupIsAlive, signalGroup, trackGroup, untrackGroup } from "./lib/process-group";
+import { forEachOutputLine, groupIsAlive, signalGroup, trackGroup, untrackGroup } from "./lib/process-group";
 import * as ort from "onnxruntime-node";
 import pg from "pg";
 import { FEATURE_COUNT, writeFeatures } from "../core/features";
@@ -407,15 +407,7 @@ function captureOutput(child: ChildProcess): { tail: string[]; count: number } {
     if (log.tail.length > ORIGIN_LOG_TAIL_LINES) log.tail.shift();
   };
   child.on("error", (error) => onLine(`spawning the origin failed: ${error.message}`));
-  for (const stream of [child.stdout, child.stderr]) {
-    let pending = "";
-    stream?.setEncoding("utf8");
-    stream?.on("data", (chunk: string) => {
-      const lines = (pending + chunk).split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) onLine(line);
-    });
-  }
+  forEachOutputLine(child, onLine);
   return log;
 }
 

@@ -18,7 +18,7 @@ export interface Matrices {
 /**
  * Builds the serving tables from all training rows, and out-of-fold features for the training rows:
  * each training month is encoded with tables from the other training months, so no training row
- * sees a delay rate that includes its own label.
+ * gets a delay rate that includes its own label.
  */
 export function buildMatrices(
   columns: FlightColumns,

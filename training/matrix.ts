@@ -11,7 +11,7 @@ export interface Matrix {
   labels: Uint8Array;
 }
 
-/** Which clock feeds the time-of-day features: the scheduled time (honest) or the actual departure (leaky). */
+/** Clock of the time-of-day features: the scheduled time (honest) or the actual departure (leaky). */
 export type TimeBasis = "scheduled" | "actual";
 
 /** Computes features for `rows` with one set of lookup tables. */
@@ -23,7 +23,7 @@ export function buildMatrix(columns: FlightColumns, rows: Uint32Array, tables: L
 
 /**
  * Computes features where each group of rows uses its own tables: out-of-fold encoding, so a
- * training row never sees a delay rate computed from its own label.
+ * training row never gets a delay rate computed from its own label.
  */
 export function buildOutOfFoldMatrix(
   columns: FlightColumns,

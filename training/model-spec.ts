@@ -1,6 +1,6 @@
 // Hyperparameters of each model the pipeline trains. The edge model must fit a Worker bundle
-// (target ≤ 1 MB gzipped ONNX), so it trades depth and tree count for size; the full model runs on
-// the origin, where size matters little, and uses deeper trees and more of them.
+// (target ≤ 1 MB gzipped ONNX), so it trades depth and tree count for size. The full model runs on
+// the origin, where size matters less, and uses deeper trees and more of them.
 
 import type { XGBoostParams } from "./xgboost";
 

@@ -1,5 +1,5 @@
 // Runs the XGBoost 1.7 command-line program (Debian package `xgboost`). Training data goes through
-// CSV files because that is what the CLI reads; the feature module keeps every value short enough
+// CSV files because that is what the CLI reads. The feature module keeps every value short enough
 // (integers, 6 significant digits) for the CSV text to parse back to the exact float32.
 
 import { spawn } from "node:child_process";

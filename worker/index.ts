@@ -14,7 +14,7 @@ import { benchRoutes } from "./routes/bench";
 import { predictRoutes } from "./routes/predict";
 import { statsRoutes } from "./routes/stats";
 
-/** Methods each path accepts, for 405 answers with an Allow header. */
+/** Methods each path accepts, for 405 responses with an Allow header. */
 const ROUTE_METHODS: Record<string, string> = {
   "/predict": "POST",
   "/predict/batch": "POST",

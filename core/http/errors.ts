@@ -43,7 +43,7 @@ export function errorResponse(c: Context, error: ApiError): Response {
 /**
  * Installs the 404/405 and error handlers on an app: unknown paths get 404, known paths with a
  * wrong method get 405 with Allow, ApiErrors get their status, and anything else is logged and
- * answered with a 500 in the same shape.
+ * returned as a 500 in the same shape.
  */
 export function installErrorHandlers(
   // Any Env: the Worker and the origin type their apps differently, and only requestId is read.

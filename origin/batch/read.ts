@@ -45,7 +45,7 @@ async function* readJsonArray(body: Readable): AsyncGenerator<InputRow> {
   }
 }
 
-/** One JSON object per line; blank lines are skipped but still counted, so row numbers are line numbers. */
+/** Reads one JSON object per line. Blank lines are skipped but still counted, so row numbers are line numbers. */
 async function* readNdjson(body: Readable): AsyncGenerator<InputRow> {
   const lines = createInterface({ input: body, crlfDelay: Infinity });
   let row = 0;

@@ -77,7 +77,7 @@ function csvLine(result: BatchResult, language: Language): string {
   return [result.row, "", "", "", "", "", "", "", error.code, fields, messages].map(csvCell).join(",");
 }
 
-/** Quotes a cell when it holds a comma, quote or line break (RFC 4180). */
+/** Quotes a cell that contains a comma, quote or line break (RFC 4180). */
 function csvCell(value: string | number | boolean): string {
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

@@ -16,9 +16,9 @@ export function requireSharedSecret(secret: string | undefined) {
   const expected = secret ? Buffer.from(secret) : undefined;
   return createMiddleware<OriginEnv>(async function checkSharedSecret(c, next) {
     if (!expected || OPEN_PATHS.has(c.req.path)) return next();
-    const given = Buffer.from(c.req.header(SECRET_HEADER) ?? "");
+    const received = Buffer.from(c.req.header(SECRET_HEADER) ?? "");
     // Constant-time comparison, so response timing does not reveal how much of a guess was right.
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
       throw new ApiError(401, "unauthorized", { code: "unauthorized" });
     }
     await next();

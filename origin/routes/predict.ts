@@ -46,7 +46,7 @@ export function predictRoutes(services: OriginServices) {
   });
 }
 
-/** The model named in the body, or the full model; an invalid name is reported by validation. */
+/** Returns the model named in the body, or the full model. Validation reports an invalid name. */
 export function modelTypeOf(body: unknown): ModelType {
   const named = typeof body === "object" && body !== null ? (body as { model?: unknown }).model : undefined;
   return named === "edge" ? "edge" : "full";

@@ -52,8 +52,8 @@ export class PredictionLogBuffer {
   }
 
   /**
-   * Resolves when the buffer has room for `rows` more rows, or at once while the database is down
-   * (a batch must not stall on an outage; its rows then count against the bound).
+   * Resolves when the buffer has room for `rows` more rows, or at once while the database is down,
+   * because a batch must not stall on an outage (its rows then count against the bound).
    * Batches call this so that a slow database slows scoring instead of dropping rows.
    */
   async waitForRoom(rows: number): Promise<void> {

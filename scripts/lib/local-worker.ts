@@ -12,7 +12,7 @@ import { createServer, type AddressInfo, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { groupIsAlive, signalGroup, trackGroup, untrackGroup } from "./process-group";
+import { forEachOutputLine, groupIsAlive, signalGroup, trackGroup, untrackGroup } from "./process-group";
 import { promisify } from "node:util";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -207,15 +207,7 @@ function captureLog(child: ChildProcess, onLogLine?: (line: string) => void): Ca
     onLogLine?.(line);
   };
   child.on("error", (error) => onLine(`npx wrangler failed: ${error.message}`));
-  for (const stream of [child.stdout, child.stderr]) {
-    let pending = "";
-    stream?.setEncoding("utf8");
-    stream?.on("data", (chunk: string) => {
-      const lines = (pending + chunk).split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) onLine(line);
-    });
-  }
+  forEachOutputLine(child, onLine);
   return log;
 }
 

@@ -1,6 +1,7 @@
 // Child process groups that scripts and tests start (wrangler, the origin), and the clean-up that
 // kills them and deletes their temporary folders if the parent exits early.
 
+import type { ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 
 /** Temporary folder of each running group, by process group id. */
@@ -61,4 +62,17 @@ function killRunningGroups(): void {
 function onTerminatingSignal(signal: NodeJS.Signals): void {
   killRunningGroups();
   process.exit(signal === "SIGINT" ? 130 : 143);
+}
+
+/** Calls `onLine` for every complete line the child writes to stdout or stderr. */
+export function forEachOutputLine(child: ChildProcess, onLine: (line: string) => void): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    let pending = "";
+    stream?.setEncoding("utf8");
+    stream?.on("data", (chunk: string) => {
+      const lines = (pending + chunk).split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) onLine(line);
+    });
+  }
 }

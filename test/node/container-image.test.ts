@@ -1,6 +1,6 @@
-// The origin image without a Docker engine: the runtime stage of origin/Dockerfile is rebuilt in a
-// temporary folder (its COPY sources, its npm install, the build stage's bundle), and its CMD is
-// started as uid 1000 on a folder that user cannot write, as the read-only root filesystem would be.
+// The origin image without a Docker engine. The runtime stage of origin/Dockerfile is rebuilt in a
+// temporary folder from its COPY sources, its npm install and the build stage's bundle. Its CMD then
+// runs as uid 1000 on a folder that user cannot write, as on a read-only root filesystem.
 
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";

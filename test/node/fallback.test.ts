@@ -176,8 +176,8 @@ describe("edge with a slow or failing origin", () => {
 });
 
 /**
- * An origin stand-in on 127.0.0.1: "garbage" in the body gets a 200 that is not JSON, "slow" waits
- * 2 s, and anything else gets a 500.
+ * Starts an origin stand-in on 127.0.0.1: "garbage" in the body gets a 200 that is not JSON, "slow"
+ * waits 2 s, and anything else gets a 500.
  */
 async function startStubOrigin() {
   let hits = 0;

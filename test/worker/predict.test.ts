@@ -4,7 +4,7 @@ import { type ErrorBody, fetchWorker, postJson } from "./client";
 
 const post = (body: unknown, headers: Record<string, string> = {}) => postJson("/predict", body, headers);
 
-// The cache is keyed by the flight, so tests that need a model answer use their own departure time.
+// The cache is keyed by the flight, so tests that need the model to run use their own departure time.
 let nextMinute = 0;
 function freshFlight() {
   const minute = nextMinute++;

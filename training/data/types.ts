@@ -14,7 +14,7 @@ export interface FlightRecord {
   arrivalDelayMinutes: number;
 }
 
-/** Why a source row was not turned into a FlightRecord. */
+/** Reason a source row was not turned into a FlightRecord. */
 export type RejectReason =
   | "missing_field"
   | "invalid_airport"

@@ -1,5 +1,5 @@
-// KV cache of predictions. The key holds the model name and version with the canonical flight, so a
-// new model version never serves an old answer. KV failures are logged and treated as a miss.
+// KV cache of predictions. The key contains the model name and version with the canonical flight, so a
+// new model version never serves an old prediction. KV failures are logged and treated as a miss.
 
 import { errorText, logEvent } from "../log";
 

@@ -1,6 +1,6 @@
 // Writes prediction rows to D1 after the response has been sent (inside ctx.waitUntil). A failed
 // write is retried with backoff; a row that still fails is logged with its request id, and the
-// client's answer never depends on it.
+// client's response never depends on it.
 
 import { drizzle } from "drizzle-orm/d1";
 import { errorText, logEvent } from "../log";
@@ -11,7 +11,7 @@ export const RETRY_DELAYS_MS = [50, 250];
 
 /**
  * Inserts one prediction row, retrying on failure. Resolves to true when the row was stored and to
- * false when every attempt failed; it never rejects, so it is safe to hand to waitUntil.
+ * false when every attempt failed. It never rejects, so it is safe to hand to waitUntil.
  */
 export async function logPrediction(db: D1Database, row: PredictionRow): Promise<boolean> {
   const orm = drizzle(db);

@@ -1,4 +1,4 @@
-// The D1 prediction log. One row per answered prediction; no IP address or other personal data.
+// The D1 prediction log. One row per returned prediction, with no IP address or other personal data.
 
 import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
@@ -7,7 +7,7 @@ export const predictions = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     requestId: text("request_id").notNull(),
-    /** UTC time of the answer, ISO 8601 with milliseconds, so text order is time order. */
+    /** UTC time of the response, ISO 8601 with milliseconds, so text order is time order. */
     createdAt: text("created_at").notNull(),
     modelName: text("model_name").notNull(),
     modelVersion: text("model_version").notNull(),

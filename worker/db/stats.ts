@@ -13,7 +13,7 @@ export interface PredictionStats {
   latency_ms: { p50: number | null; p95: number | null; p99: number | null };
 }
 
-/** Counts and latency percentiles of the predictions answered in [since, until). */
+/** Counts and latency percentiles of the predictions returned in [since, until). */
 export async function predictionStats(db: D1Database, since: string, until: string): Promise<PredictionStats> {
   const orm = drizzle(db);
   const window = and(gte(predictions.createdAt, since), lt(predictions.createdAt, until));

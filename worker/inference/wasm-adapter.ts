@@ -4,7 +4,7 @@
 // module, which wrangler precompiles into a `WebAssembly.Module`. onnxruntime-web 1.31 only takes
 // the wasm as bytes (`env.wasm.wasmBinary`) or a URL, and its Emscripten glue then calls
 // `WebAssembly.instantiate(bytes, imports)` while the first session is created. The adapter hands
-// ORT a placeholder binary and, during session creation, answers that call with an instance of the
+// ORT a placeholder binary and, during session creation, resolves that call with an instance of the
 // precompiled module. Every other call goes to the real `WebAssembly.instantiate`.
 
 import * as ort from "onnxruntime-web/wasm";

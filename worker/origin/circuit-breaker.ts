@@ -1,5 +1,5 @@
 // A per-isolate circuit breaker for calls to the origin. After `threshold` consecutive failures the
-// circuit opens and calls fail at once for `openMs`; then one trial call is let through (half-open),
+// circuit opens and calls fail at once for `openMs`. Then one trial call is let through (half-open),
 // and its result closes or reopens the circuit. Each isolate keeps its own state.
 
 export interface BreakerOptions {

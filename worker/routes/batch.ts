@@ -1,5 +1,5 @@
 // POST /predict/batch at the edge: batches are heavy, so the Worker streams them to the origin and
-// streams the origin's answer back. A batch is never retried, because its body is a one-time stream.
+// streams the origin's response back. A batch is never retried, because its body is a one-time stream.
 
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";

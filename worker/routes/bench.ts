@@ -1,5 +1,5 @@
 // Benchmark-only route: POST /__bench/inference?rows=N runs the edge model on N cached feature rows.
-// It answers 404 unless the BENCH_ROUTES var is "true": `[env.load.vars]` sets it, as does `wrangler dev --var BENCH_ROUTES:true`.
+// It returns 404 unless the BENCH_ROUTES var is "true": `[env.load.vars]` sets it, as does `wrangler dev --var BENCH_ROUTES:true`.
 
 import { Hono } from "hono";
 import { FEATURE_COUNT, writeFeatures } from "../../core/features";
