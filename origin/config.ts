@@ -6,6 +6,8 @@ import { resolve } from "node:path";
 export interface OriginConfig {
   host: string;
   port: number;
+  /** When set, /metrics is served on this port only, and not on `port`. */
+  metricsPort?: number;
   environment: string;
   logLevel: string;
   /** PostgreSQL connection string; unset means the embedded PGlite in `pgliteDataDir`. */
@@ -25,9 +27,16 @@ export interface OriginConfig {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OriginConfig {
+  const port = integer(env, "PORT", 8000, 0, 65_535);
+  const metricsPort = env.METRICS_PORT ? integer(env, "METRICS_PORT", 0, 0, 65_535) : undefined;
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new Error(`METRICS_PORT must differ from PORT (both are ${port})`);
+  }
+
   return {
     host: env.HOST ?? "127.0.0.1",
-    port: integer(env, "PORT", 8000, 0, 65_535),
+    port,
+    metricsPort,
     environment: env.ENVIRONMENT ?? "development",
     logLevel: env.LOG_LEVEL ?? "info",
     databaseUrl: nonEmpty(env.DATABASE_URL),

@@ -1,7 +1,7 @@
 // Entry point of the origin service: load models and state, serve HTTP, and drain on SIGTERM.
 
 import { serve, type ServerType } from "@hono/node-server";
-import { createApp } from "./app";
+import { createApp, createMetricsApp } from "./app";
 import { closeServices, createServices } from "./bootstrap";
 import { loadConfig } from "./config";
 import type { OriginServices } from "./services";
@@ -17,14 +17,23 @@ async function main(): Promise<void> {
       "origin listening",
     ),
   );
-  installShutdown(server, services);
+  const servers = [server];
+
+  if (config.metricsPort !== undefined) {
+    const metricsApp = createMetricsApp(services);
+    const metricsServer = serve({ fetch: metricsApp.fetch, hostname: config.host, port: config.metricsPort }, (info) =>
+      services.logger.info({ host: config.host, port: info.port }, "metrics listening"),
+    );
+    servers.push(metricsServer);
+  }
+  installShutdown(servers, services);
 }
 
 /**
  * On SIGTERM or SIGINT: stop accepting connections, let in-flight requests finish (bounded by
  * SHUTDOWN_GRACE_MS), write buffered log rows, then close the pools.
  */
-function installShutdown(server: ServerType, services: OriginServices): void {
+function installShutdown(servers: ServerType[], services: OriginServices): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -36,7 +45,7 @@ function installShutdown(server: ServerType, services: OriginServices): void {
     }, services.config.shutdownGraceMs);
     forced.unref();
 
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     await closeServices(services);
     services.logger.info("shutdown complete");
     process.exit(0);

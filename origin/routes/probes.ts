@@ -1,4 +1,4 @@
-// Liveness, readiness and Prometheus metrics. None of them needs the shared secret.
+// Liveness and readiness probes, and the Prometheus metrics route. None of them needs the shared secret.
 
 import { Hono } from "hono";
 import type { OriginEnv } from "../app-env";
@@ -6,7 +6,7 @@ import { MODEL_TYPES } from "../models";
 import type { OriginServices } from "../services";
 
 export function probeRoutes(services: OriginServices) {
-  const { models, database, cache, log, metrics } = services;
+  const { models, database, cache, log } = services;
 
   return new Hono<OriginEnv>()
     .get("/health", (c) => c.json({ status: "ok" }))
@@ -26,9 +26,12 @@ export function probeRoutes(services: OriginServices) {
         models: Object.fromEntries(MODEL_TYPES.map((type) => [type, { name: models[type].name, version: models[type].version }])),
         dependencies,
       });
-    })
-    .get("/metrics", async (c) => {
-      c.header("Content-Type", metrics.registry.contentType);
-      return c.body(await metrics.registry.metrics());
     });
+}
+
+export function metricsRoutes(metrics: OriginServices["metrics"]) {
+  return new Hono<OriginEnv>().get("/metrics", async (c) => {
+    c.header("Content-Type", metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics());
+  });
 }

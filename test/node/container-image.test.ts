@@ -96,7 +96,8 @@ afterAll(() => {
 describe("origin container image", () => {
   it("image declares the runtime contract", () => {
     expect(runtime.user).toBe("1000:1000");
-    expect(runtime.expose).toBe("8000");
+    expect(runtime.expose).toBe("8000 9464");
+    expect(runtime.env.METRICS_PORT).toBe("9464");
     expect(runtime.env.NODE_ENV).toBe("production");
     expect(runtime.env.PORT).toBe("8000");
     expect(runtime.env.ONNXRUNTIME_NODE_INSTALL).toBe("skip");
@@ -117,12 +118,14 @@ describe("origin container image", () => {
 
   it("image command serves predictions as uid 1000", async () => {
     const port = await freePort();
-    // The image listens on 0.0.0.0; here it stays on loopback.
+    const metricsPort = await freePort();
+    // The image listens on 0.0.0.0; here it stays on loopback. METRICS_PORT is set as the manifests set it.
     const env = {
       PATH: process.env.PATH!,
       ...runtime.env,
       HOST: "127.0.0.1",
       PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       PGLITE_DATA_DIR: join(writable, "pglite"),
       MODELS_DIR: join(app, "models"),
       HOME: writable,
@@ -152,8 +155,16 @@ describe("origin container image", () => {
       expect(body.model.name).toBe("full");
       expect(body.delay_probability).toBeGreaterThan(0);
       expect(output).not.toContain("EACCES");
+
+      // The metrics live on their own port only, so a load balancer in front of PORT never serves them.
+      expect((await fetch(`${url}/metrics`)).status).toBe(404);
+      const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toMatch(/^http_requests_total\{method="POST",endpoint="\/predict",status="200"\} 1$/m);
     } finally {
       child.kill("SIGTERM");
     }
+    const code = child.exitCode ?? (await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c))));
+    expect(code, output).toBe(0);
   });
 });
