@@ -9,6 +9,7 @@
 // and throws on any other kustomization key, so an overlay that outgrows it fails loudly.
 
 import { readFileSync, statSync } from "node:fs";
+import { isIP } from "node:net";
 import { join } from "node:path";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
@@ -20,11 +21,12 @@ import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { probeRoutes } from "../../origin/routes/probes";
+import { metricsRoutes, probeRoutes } from "../../origin/routes/probes";
 import type { OriginServices } from "../../origin/services";
 
 const K8S_DIR = join(import.meta.dirname, "../../deploy/k8s");
 const DOCKERFILE = join(import.meta.dirname, "../../origin/Dockerfile");
+const DOCKERFILE_METRICS_PORT = Number(/\bMETRICS_PORT=(\d+)/.exec(readFileSync(DOCKERFILE, "utf8"))?.[1]);
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -183,6 +185,40 @@ function envValue(container: Manifest, name: string): Manifest | undefined {
   return container.env.find((entry: Manifest) => entry.name === name);
 }
 
+/** Returns the number of the container port with this name, or undefined when there is none. */
+function containerPort(container: Manifest, name: string): number | undefined {
+  return container.ports.find((entry: Manifest) => entry.name === name)?.containerPort;
+}
+
+/**
+ * Checks one CIDR block: a valid IPv4 or IPv6 address, a prefix length within the address width, and
+ * no bits set after the prefix, because set host bits usually mean a mistyped range.
+ * Returns a description of the problem, or undefined for a valid block.
+ */
+function cidrProblem(block: string): string | undefined {
+  const [address, prefixText, ...rest] = block.split("/");
+  const family = isIP(address ?? "");
+  if (family === 0 || rest.length > 0 || prefixText === undefined || !/^\d+$/.test(prefixText)) return `${block}: not an address/prefix pair`;
+  const width = family === 4 ? 32 : 128;
+  const prefix = Number(prefixText);
+  if (prefix > width) return `${block}: prefix longer than ${width} bits`;
+  const value = family === 4 ? ipv4Value(address!) : ipv6Value(address!);
+  const hostMask = (1n << BigInt(width - prefix)) - 1n;
+  return (value & hostMask) === 0n ? undefined : `${block}: bits set after the /${prefix} prefix`;
+}
+
+function ipv4Value(address: string): bigint {
+  return address.split(".").reduce((value, octet) => (value << 8n) | BigInt(octet), 0n);
+}
+
+function ipv6Value(address: string): bigint {
+  const [head = "", tail = ""] = address.split("::");
+  const headGroups = head === "" ? [] : head.split(":");
+  const tailGroups = tail === "" ? [] : tail.split(":");
+  const groups = address.includes("::") ? [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups] : headGroups;
+  return groups.reduce((value, group) => (value << 16n) | BigInt(Number.parseInt(group, 16)), 0n);
+}
+
 // ---- tests ----
 
 const base = render(join(K8S_DIR, "base"));
@@ -226,6 +262,19 @@ describe("k8s renderer", () => {
     expect(envValue(container, "LOG_LEVEL")?.value).toBe("debug");
     expect(envValue(container, "DATABASE_URL")?.valueFrom.secretKeyRef.name).toBe("flight-delay-origin");
     expect(container.env).toHaveLength(originContainer(base).env.length);
+  });
+
+  it.each([
+    ["10.0.0.0/8", undefined],
+    ["2400:cb00::/32", undefined],
+    ["10.0.0.1/8", "10.0.0.1/8: bits set after the /8 prefix"],
+    ["2400:cb00::1/32", "2400:cb00::1/32: bits set after the /32 prefix"],
+    ["10.0.0.0/33", "10.0.0.0/33: prefix longer than 32 bits"],
+    ["10.0.0.256/8", "10.0.0.256/8: not an address/prefix pair"],
+    [" 10.0.0.0/8", " 10.0.0.0/8: not an address/prefix pair"],
+    ["10.0.0.0", "10.0.0.0: not an address/prefix pair"],
+  ])("cidr check on %s", (block, problem) => {
+    expect(cidrProblem(block)).toBe(problem);
   });
 
   it("strategic merge keeps base probes", () => {
@@ -282,13 +331,19 @@ describe.each([
 
   it("port matches service and Dockerfile", () => {
     const expose = /^EXPOSE\s+(\d+)/m.exec(readFileSync(DOCKERFILE, "utf8"))?.[1];
-    const port = container.ports.find((entry: Manifest) => entry.name === "http");
     const servicePort = find(manifests, "Service").spec.ports[0];
     expect(Number(expose)).toBe(8000);
-    expect(port.containerPort).toBe(8000);
+    expect(containerPort(container, "http")).toBe(8000);
     expect(servicePort.port).toBe(80);
     expect(servicePort.targetPort).toBe(8000);
     expect(envValue(container, "PORT")?.value).toBe("8000");
+  });
+
+  it("service exposes only http", () => {
+    const ports = find(manifests, "Service").spec.ports;
+    expect(ports).toEqual([{ name: "http", port: 80, targetPort: 8000, protocol: "TCP" }]);
+    expect(ports.map((port: Manifest) => port.targetPort)).not.toContain(containerPort(container, "metrics"));
+    expect(ports.map((port: Manifest) => port.targetPort)).not.toContain("metrics");
   });
 
   it("resources", () => {
@@ -323,14 +378,27 @@ describe.each([
   it("prometheus annotations", () => {
     const annotations = deployment.spec.template.metadata.annotations;
     expect(annotations["prometheus.io/scrape"]).toBe("true");
-    expect(annotations["prometheus.io/port"]).toBe("8000");
     expect(annotations["prometheus.io/path"]).toBe("/metrics");
-    expect(probeRoutes({} as OriginServices).routes.map((route) => route.path)).toContain("/metrics");
+    expect(metricsRoutes({} as OriginServices["metrics"]).routes.map((route) => route.path)).toContain("/metrics");
+  });
+
+  it("scrape port is metrics port", () => {
+    const annotated = Number(deployment.spec.template.metadata.annotations["prometheus.io/port"]);
+    expect(DOCKERFILE_METRICS_PORT).toBe(9464);
+    expect(annotated).toBe(DOCKERFILE_METRICS_PORT);
+    expect(containerPort(container, "metrics")).toBe(annotated);
+    expect(envValue(container, "METRICS_PORT")?.value).toBe(String(annotated));
+    expect(annotated).not.toBe(containerPort(container, "http"));
   });
 
   it("service account without token", () => {
     expect(find(manifests, "ServiceAccount").automountServiceAccountToken).toBe(false);
     expect(podSpec.serviceAccountName).toBe(find(manifests, "ServiceAccount").metadata.name);
+  });
+
+  it("service account pulls from ghcr", () => {
+    expect(find(manifests, "ServiceAccount").imagePullSecrets).toEqual([{ name: "ghcr-pull" }]);
+    expect(container.image).toMatch(/^ghcr\.io\//);
   });
 
   it("service selects pods", () => {
@@ -368,10 +436,29 @@ describe.each([
     expect(ingress.spec.rules[0].http.paths[0].backend.service.name).toBe(find(manifests, "Service").metadata.name);
   });
 
+  it("ingress routes only http", () => {
+    const backends = find(manifests, "Ingress").spec.rules.flatMap((rule: Manifest) => rule.http.paths.map((path: Manifest) => path.backend.service));
+    expect(backends.length).toBeGreaterThan(0);
+    for (const backend of backends) expect(backend.port).toEqual({ name: "http" });
+  });
+
   it("ingress rate limit", () => {
     const annotations = find(manifests, "Ingress").metadata.annotations;
     expect(annotations["nginx.ingress.kubernetes.io/limit-rpm"]).toBe("10");
     expect(annotations["nginx.ingress.kubernetes.io/limit-burst-multiplier"]).toBe("1");
+  });
+
+  it("rate limit whitelist is CIDRs", () => {
+    const whitelist: string = find(manifests, "Ingress").metadata.annotations["nginx.ingress.kubernetes.io/limit-whitelist"];
+    const blocks = whitelist.split(",");
+    expect(whitelist).not.toMatch(/\s/);
+    expect(blocks.map(cidrProblem).filter((problem) => problem !== undefined)).toEqual([]);
+    expect(new Set(blocks).size).toBe(blocks.length);
+    // Cloudflare's published list has 15 IPv4 and 7 IPv6 ranges.
+    expect(blocks.filter((block) => isIP(block.split("/")[0]!) === 4)).toHaveLength(15);
+    expect(blocks.filter((block) => isIP(block.split("/")[0]!) === 6)).toHaveLength(7);
+    expect(blocks).toContain("104.16.0.0/13");
+    expect(blocks).toContain("2606:4700::/32");
   });
 
   it("networkpolicy ingress sources", () => {
@@ -379,7 +466,23 @@ describe.each([
     const sources = policy.spec.ingress.flatMap((rule: Manifest) => rule.from.map((peer: Manifest) => peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]));
     expect(policy.spec.policyTypes).toEqual(["Ingress", "Egress"]);
     expect(sources.sort()).toEqual(["ingress-nginx", "monitoring"]);
-    expect(policy.spec.ingress.flatMap((rule: Manifest) => rule.ports)).toEqual([{ protocol: "TCP", port: 8000 }]);
+  });
+
+  it.each([
+    ["ingress-nginx", 8000],
+    ["monitoring", 9464],
+  ])("networkpolicy lets %s reach %i only", (namespace, port) => {
+    const rules = find(manifests, "NetworkPolicy").spec.ingress.filter((rule: Manifest) =>
+      rule.from.some((peer: Manifest) => peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === namespace),
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0].from).toHaveLength(1);
+    expect(rules[0].ports).toEqual([{ protocol: "TCP", port }]);
+  });
+
+  it("networkpolicy ports match container", () => {
+    const ports = find(manifests, "NetworkPolicy").spec.ingress.flatMap((rule: Manifest) => rule.ports.map((entry: Manifest) => entry.port));
+    expect(new Set(ports)).toEqual(new Set([containerPort(container, "http"), containerPort(container, "metrics")]));
   });
 
   it("networkpolicy egress ports", () => {

@@ -1,5 +1,6 @@
-// Alert rules and the dashboard: promtool accepts the rules, and every metric they name is one the
-// origin exports (or one that Kubernetes and Prometheus themselves provide).
+// Alert rules, the dashboard and the scrape configuration. promtool accepts the rules and the
+// configuration. Every metric they name is one the origin exports, or one that Kubernetes and
+// Prometheus themselves provide. The Kubernetes scrape job reaches the pods on their metrics port.
 
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -8,6 +9,9 @@ import { describe, expect, it } from "vitest";
 import { createMetrics } from "../../origin/metrics";
 
 const RULES = "deploy/monitoring/alert-rules.yml";
+const PROMETHEUS_CONFIG = "deploy/monitoring/prometheus.yml";
+const DEPLOYMENT = "deploy/k8s/base/deployment.yaml";
+const DOCKERFILE = "origin/Dockerfile";
 const hasPromtool = spawnSync("promtool", ["--version"]).status === 0;
 
 /** Metrics that come from outside the origin: Prometheus's own `up` and kube-state-metrics. */
@@ -30,6 +34,71 @@ function metricNames(expr: string): string[] {
   return words.filter((w) => !promql.has(w) && /_/.test(w) || w === "up");
 }
 
+interface RelabelConfig {
+  source_labels?: string[];
+  separator?: string;
+  regex?: string;
+  action?: string;
+  target_label?: string;
+  replacement?: string;
+}
+
+interface ScrapeConfig {
+  job_name: string;
+  metrics_path?: string;
+  relabel_configs?: RelabelConfig[];
+  static_configs?: Array<{ targets: string[] }>;
+}
+
+/**
+ * Applies `keep` and `replace` relabel rules the way Prometheus does: the regex is anchored at both
+ * ends and `$1`-style references in the replacement name its groups. Returns undefined for a dropped
+ * target. Throws on any other action, so a new kind of rule fails here instead of passing unchecked.
+ */
+function relabel(labels: Record<string, string>, rules: RelabelConfig[]): Record<string, string> | undefined {
+  let current = { ...labels };
+  for (const rule of rules) {
+    const value = (rule.source_labels ?? []).map((name) => current[name] ?? "").join(rule.separator ?? ";");
+    const match = new RegExp(`^(?:${rule.regex ?? "(.*)"})$`).exec(value);
+    const action = rule.action ?? "replace";
+    if (action === "keep") {
+      if (match === null) return undefined;
+    } else if (action === "replace") {
+      if (match !== null && rule.target_label !== undefined) {
+        const replaced = (rule.replacement ?? "$1").replace(/\$(\d+)/g, (_, group: string) => match[Number(group)] ?? "");
+        current = { ...current, [rule.target_label]: replaced };
+      }
+    } else {
+      throw new Error(`relabel action "${action}" is not supported by this test`);
+    }
+  }
+  return current;
+}
+
+/**
+ * The targets that Kubernetes pod discovery creates for one pod of the base Deployment: one per
+ * declared container port, with the pod's labels and annotations as meta labels.
+ */
+function discoveredTargets(podIp: string): Array<Record<string, string>> {
+  const template = (parse(readFileSync(DEPLOYMENT, "utf8")) as { spec: { template: Record<string, any> } }).spec.template;
+  const meta: Record<string, string> = { __meta_kubernetes_namespace: "flight-delay-production", __meta_kubernetes_pod_name: "origin-0" };
+  for (const [name, value] of Object.entries(template.metadata.labels as Record<string, string>)) {
+    meta[`__meta_kubernetes_pod_label_${name.replace(/[^a-zA-Z0-9_]/g, "_")}`] = value;
+  }
+  for (const [name, value] of Object.entries(template.metadata.annotations as Record<string, string>)) {
+    meta[`__meta_kubernetes_pod_annotation_${name.replace(/[^a-zA-Z0-9_]/g, "_")}`] = value;
+  }
+  return (template.spec.containers as Array<{ ports: Array<{ name: string; containerPort: number }> }>).flatMap((container) =>
+    container.ports.map((port) => ({
+      ...meta,
+      __address__: `${podIp}:${port.containerPort}`,
+      __metrics_path__: "/metrics",
+      __meta_kubernetes_pod_container_port_name: port.name,
+      __meta_kubernetes_pod_container_port_number: String(port.containerPort),
+    })),
+  );
+}
+
 interface RuleFile {
   groups: Array<{ rules: Array<{ alert: string; expr: string; labels?: { severity?: string }; annotations?: { summary?: string } }> }>;
 }
@@ -39,6 +108,12 @@ describe("monitoring", () => {
 
   it.skipIf(!hasPromtool)("promtool accepts the alert rules", () => {
     const result = spawnSync("promtool", ["check", "rules", RULES], { encoding: "utf8" });
+    expect(result.stdout + result.stderr).toContain("SUCCESS");
+    expect(result.status).toBe(0);
+  });
+
+  it.skipIf(!hasPromtool)("promtool accepts the scrape config", () => {
+    const result = spawnSync("promtool", ["check", "config", PROMETHEUS_CONFIG], { encoding: "utf8" });
     expect(result.stdout + result.stderr).toContain("SUCCESS");
     expect(result.status).toBe(0);
   });
@@ -68,5 +143,36 @@ describe("monitoring", () => {
     const names = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => metricNames(t.expr)));
     expect(names.length).toBeGreaterThan(5);
     expect(names.filter((m) => !exported.has(m))).toEqual([]);
+  });
+});
+
+describe("scrape config", () => {
+  const config = parse(readFileSync(PROMETHEUS_CONFIG, "utf8")) as { scrape_configs: ScrapeConfig[] };
+  const job = (name: string) => config.scrape_configs.find((candidate) => candidate.job_name === name);
+  const metricsPort = Number(/\bMETRICS_PORT=(\d+)/.exec(readFileSync(DOCKERFILE, "utf8"))?.[1]);
+
+  it("kubernetes job scrapes metrics port", () => {
+    const rules = job("flight-delay-origin-kubernetes")?.relabel_configs ?? [];
+    const targets = discoveredTargets("10.1.2.3")
+      .map((labels) => relabel(labels, rules))
+      .filter((labels) => labels !== undefined);
+    expect(metricsPort).toBe(9464);
+    expect(targets).toHaveLength(1);
+    expect(targets[0]?.__address__).toBe(`10.1.2.3:${metricsPort}`);
+    expect(targets[0]?.__metrics_path__).toBe("/metrics");
+    expect(targets[0]?.namespace).toBe("flight-delay-production");
+    expect(targets[0]?.pod).toBe("origin-0");
+  });
+
+  it("kubernetes job skips unannotated pods", () => {
+    const rules = job("flight-delay-origin-kubernetes")?.relabel_configs ?? [];
+    const targets = discoveredTargets("10.1.2.3").map((labels) => ({ ...labels, __meta_kubernetes_pod_annotation_prometheus_io_scrape: "false" }));
+    expect(targets.map((labels) => relabel(labels, rules)).filter((labels) => labels !== undefined)).toEqual([]);
+  });
+
+  it("static job uses metrics port", () => {
+    const targets = job("flight-delay-origin-static")?.static_configs?.flatMap((entry) => entry.targets) ?? [];
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets) expect(target).toMatch(new RegExp(`:${metricsPort}$`));
   });
 });
