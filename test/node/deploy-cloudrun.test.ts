@@ -1,6 +1,7 @@
 // The Cloud Run service in deploy/cloudrun: validated against the Knative serving.knative.dev/v1
 // Service schema that @kubernetes-models/knative ships (generated from the Knative CRDs), and its
-// values checked against the origin's probe routes and the Dockerfile.
+// values checked against the origin's probe routes, the Dockerfile and the metrics sidecar's
+// RunMonitoring configuration.
 // NOTE: the schema is Knative's, not Cloud Run's. Cloud Run's own limits (for example which
 // annotations it accepts) are not checked here.
 
@@ -14,13 +15,21 @@ import type { OriginServices } from "../../origin/services";
 
 const ROOT = join(import.meta.dirname, "../..");
 const document = parseDocument(readFileSync(join(ROOT, "deploy/cloudrun/service.yaml"), "utf8"));
+const runMonitoringDocument = parseDocument(readFileSync(join(ROOT, "deploy/cloudrun/run-monitoring.yaml"), "utf8"));
+const dockerfile = readFileSync(join(ROOT, "origin/Dockerfile"), "utf8");
+const SIDECAR_IMAGE = "us-docker.pkg.dev/cloud-ops-agents-artifacts/cloud-run-gmp-sidecar/cloud-run-gmp-sidecar:1.2.0";
+// The sidecar opens this fixed path for its RunMonitoring configuration.
+const SIDECAR_CONFIG_PATH = "/etc/rungmp/config.yaml";
 
 // Plain objects on purpose: the tests read nested fields that the model types as optional.
 type Node = Record<string, any>;
 
 const service = document.toJS() as Node;
 const template = service.spec.template;
-const container = template.spec.containers[0] as Node;
+const containers = template.spec.containers as Node[];
+const container = containers.find((candidate) => candidate.name === "origin") as Node;
+const sidecar = containers.find((candidate) => candidate.name === "collector") as Node;
+const runMonitoring = runMonitoringDocument.toJS() as Node;
 const probePaths = probeRoutes({} as OriginServices)
   .routes.filter((route) => route.method === "GET")
   .map((route) => route.path);
@@ -33,6 +42,8 @@ describe("cloudrun schema", () => {
   it("yaml parses cleanly", () => {
     expect(document.errors).toEqual([]);
     expect(document.warnings).toEqual([]);
+    expect(runMonitoringDocument.errors).toEqual([]);
+    expect(runMonitoringDocument.warnings).toEqual([]);
   });
 
   it("knative service validates", () => {
@@ -69,8 +80,17 @@ describe("cloudrun invariants", () => {
     expect(container.resources.limits.memory).toBe("2Gi");
   });
 
+  it("image from Artifact Registry", () => {
+    expect(container.image).toBe("REGION-docker.pkg.dev/PROJECT_ID/flight-delay/flight-delay-origin:TAG");
+  });
+
+  it("dedicated runtime service account", () => {
+    expect(template.spec.serviceAccountName).toBe("flight-delay-origin@PROJECT_ID.iam.gserviceaccount.com");
+    expect(template.spec.serviceAccountName).not.toMatch(/-compute@developer\.gserviceaccount\.com$/);
+  });
+
   it("port matches Dockerfile", () => {
-    const expose = Number(/^EXPOSE\s+(\d+)/m.exec(readFileSync(join(ROOT, "origin/Dockerfile"), "utf8"))?.[1]);
+    const expose = Number(/^EXPOSE\s+(\d+)/m.exec(dockerfile)?.[1]);
     expect(expose).toBe(8000);
     expect(container.ports).toEqual([{ name: "http1", containerPort: expose }]);
     // Cloud Run sets PORT to containerPort itself and reserves the name, so the manifest must not set it.
@@ -96,5 +116,55 @@ describe("cloudrun invariants", () => {
     expect(entry?.value).toBeUndefined();
     expect(entry?.valueFrom.secretKeyRef.name).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(entry?.valueFrom.secretKeyRef.key).toMatch(/^(latest|\d+)$/);
+  });
+});
+
+describe("cloudrun metrics sidecar", () => {
+  const metricsPort = Number(/\bMETRICS_PORT=(\d+)/.exec(dockerfile)?.[1]);
+  const endpoints = runMonitoring.spec.endpoints as Node[];
+
+  it("two containers", () => {
+    expect(containers.map((entry) => entry.name)).toEqual(["origin", "collector"]);
+  });
+
+  it("only origin has a port", () => {
+    expect(container.ports).toHaveLength(1);
+    expect(sidecar.ports).toBeUndefined();
+  });
+
+  it("sidecar image pinned", () => {
+    expect(sidecar.image).toBe(SIDECAR_IMAGE);
+  });
+
+  it("sidecar depends on origin", () => {
+    const dependencies = JSON.parse(template.metadata.annotations["run.googleapis.com/container-dependencies"]);
+    expect(dependencies).toEqual({ collector: ["origin"] });
+  });
+
+  it("runmonitoring scrapes metrics port", () => {
+    expect(runMonitoring.apiVersion).toBe("monitoring.googleapis.com/v1beta");
+    expect(runMonitoring.kind).toBe("RunMonitoring");
+    expect(endpoints).toEqual([{ port: 9464, path: "/metrics", interval: "30s" }]);
+  });
+
+  it("METRICS_PORT equals scraped port", () => {
+    const env = container.env.find((entry: Node) => entry.name === "METRICS_PORT");
+    expect(metricsPort).toBe(9464);
+    expect(env?.value).toBe(String(metricsPort));
+    expect(endpoints[0]?.port).toBe(metricsPort);
+    expect(container.ports[0].containerPort).not.toBe(metricsPort);
+  });
+
+  it("config mounted from secret", () => {
+    const mount = sidecar.volumeMounts.find((entry: Node) => SIDECAR_CONFIG_PATH.startsWith(`${entry.mountPath}/`));
+    const volume = template.spec.volumes.find((entry: Node) => entry.name === mount?.name);
+    const item = volume?.secret.items.find((entry: Node) => join(mount.mountPath, entry.path) === SIDECAR_CONFIG_PATH);
+    expect(mount).toBeDefined();
+    expect(volume?.secret.secretName).toBe("flight-delay-run-monitoring");
+    expect(item?.key).toMatch(/^(latest|\d+)$/);
+  });
+
+  it("origin mounts no sidecar config", () => {
+    expect(container.volumeMounts).toBeUndefined();
   });
 });
