@@ -100,6 +100,43 @@ describe("GitHub Actions workflows", () => {
   });
 });
 
+describe("deploy-ecs job", () => {
+  type Step = { uses?: string; run?: string };
+  const deploy = parse(readWorkflow("deploy.yml")) as { jobs: Record<string, { steps?: Step[] }> };
+  const steps = deploy.jobs["deploy-ecs"]?.steps ?? [];
+  const scripts = steps.map((step) => step.run ?? "").join("\n");
+
+  it("deploys through cloudformation", () => {
+    expect(scripts).toMatch(/aws cloudformation deploy\b[^]*--parameter-overrides "TaskDefinitionArn=/);
+    expect(scripts).toContain("--no-fail-on-empty-changeset");
+    expect(scripts).toContain("aws ecs register-task-definition");
+    expect(scripts).toContain("aws ecs wait services-stable");
+  });
+
+  it("no amazon-ecs-deploy-task-definition", () => {
+    expect(steps.length).toBeGreaterThan(0);
+    expect(steps.filter((step) => step.uses?.startsWith("aws-actions/amazon-ecs-deploy-task-definition@"))).toEqual([]);
+    expect(scripts).not.toContain("aws ecs update-service");
+  });
+
+  it("renders before registering", () => {
+    const render = steps.findIndex((step) => step.uses?.startsWith("aws-actions/amazon-ecs-render-task-definition@"));
+    const register = steps.findIndex((step) => step.run?.includes("aws ecs register-task-definition"));
+    const stack = steps.findIndex((step) => step.run?.includes("aws cloudformation deploy"));
+    expect(render).toBeGreaterThanOrEqual(0);
+    expect(register).toBeGreaterThan(render);
+    expect(stack).toBeGreaterThan(register);
+  });
+
+  it("gitlab job deploys through cloudformation", () => {
+    const gitlab = parse(readFileSync(join(ROOT, ".gitlab-ci.yml"), "utf8")) as Record<string, { script?: unknown[] }>;
+    const script = (gitlab["deploy-ecs"]?.script ?? []).flat().join("\n");
+    expect(script).toMatch(/aws cloudformation deploy\b[^]*--parameter-overrides "TaskDefinitionArn=/);
+    expect(script).toContain("aws ecs wait services-stable");
+    expect(script).not.toContain("aws ecs update-service");
+  });
+});
+
 describe(".gitlab-ci.yml", () => {
   const config = parse(readFileSync(join(ROOT, ".gitlab-ci.yml"), "utf8")) as Record<string, GitLabJob> & {
     stages: string[];
