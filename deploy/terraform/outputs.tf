@@ -29,18 +29,44 @@ output "alb_dns_name" {
 }
 
 output "db_endpoint" {
-  description = "PostgreSQL host and port for DATABASE_URL"
+  description = "PostgreSQL host and port, as used in the DATABASE_URL secret"
   value       = aws_db_instance.main.endpoint
 }
 
-output "db_master_user_secret_arn" {
-  description = "Secrets Manager secret with the RDS master password"
-  value       = aws_db_instance.main.master_user_secret[0].secret_arn
+output "redis_primary_endpoint" {
+  description = "Redis primary endpoint, as used in the REDIS_URL secret (rediss://, TLS is required)"
+  value       = aws_elasticache_replication_group.main.primary_endpoint_address
 }
 
-output "redis_primary_endpoint" {
-  description = "Redis primary endpoint for REDIS_URL (rediss://, TLS is required)"
-  value       = aws_elasticache_replication_group.main.primary_endpoint_address
+output "ecr_repository_url" {
+  description = "ECR repository of the origin image, to which CI pushes <url>:<commit sha>"
+  value       = aws_ecr_repository.origin.repository_url
+}
+
+output "execution_role_arn" {
+  description = "Task execution role for executionRoleArn in deploy/ecs/task-definition.json"
+  value       = aws_iam_role.execution.arn
+}
+
+output "task_role_arn" {
+  description = "Task role for taskRoleArn in deploy/ecs/task-definition.json"
+  value       = aws_iam_role.task.arn
+}
+
+output "secret_arns" {
+  description = "Secrets Manager ARNs by environment variable name, for the secrets in deploy/ecs/task-definition.json"
+  value       = local.origin_secret_arns
+}
+
+output "origin_shared_secret" {
+  description = "Value for `npx wrangler secret put ORIGIN_SHARED_SECRET` and the GitHub secret ORIGIN_SHARED_SECRET"
+  value       = random_password.origin_shared_secret.result
+  sensitive   = true
+}
+
+output "github_deploy_role_arn" {
+  description = "Role for the GitHub variable AWS_DEPLOY_ROLE_ARN, assumed by the deploy-ecs job through OIDC"
+  value       = aws_iam_role.github_deploy.arn
 }
 
 output "alb_logs_bucket" {

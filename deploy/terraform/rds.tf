@@ -1,5 +1,5 @@
-# PostgreSQL for the prediction log. RDS keeps the master password in Secrets Manager, so it is
-# never in the Terraform state.
+# PostgreSQL for the prediction log. The master password comes from random_password in secrets.tf,
+# because Terraform builds DATABASE_URL from it.
 
 resource "aws_db_subnet_group" "main" {
   name       = var.name
@@ -18,7 +18,7 @@ resource "aws_db_instance" "main" {
   storage_encrypted                     = true
   db_name                               = "flight_delay"
   username                              = var.db_username
-  manage_master_user_password           = true
+  password                              = random_password.db_master.result
   multi_az                              = true
   db_subnet_group_name                  = aws_db_subnet_group.main.name
   vpc_security_group_ids                = [aws_security_group.rds.id]

@@ -1,5 +1,7 @@
 # Traffic allowed between the tiers: internet → ALB on 443, ALB → tasks on 8000,
-# tasks → RDS on 5432 and tasks → Redis on 6379.
+# tasks → RDS on 5432 and tasks → Redis on 6379. The metrics port 9464 is open only to the scrapers
+# named in var.metrics_scraper_security_group_id and var.metrics_scraper_cidr_blocks, and the ALB
+# never reaches it.
 
 resource "aws_security_group" "alb" {
   name        = "${var.name}-alb"
@@ -40,6 +42,26 @@ resource "aws_vpc_security_group_ingress_rule" "tasks_from_alb" {
   ip_protocol                  = "tcp"
   from_port                    = 8000
   to_port                      = 8000
+}
+
+resource "aws_vpc_security_group_ingress_rule" "tasks_metrics_from_scraper_group" {
+  count                        = var.metrics_scraper_security_group_id == null ? 0 : 1
+  security_group_id            = aws_security_group.tasks.id
+  description                  = "Prometheus metrics from the scraper"
+  referenced_security_group_id = var.metrics_scraper_security_group_id
+  ip_protocol                  = "tcp"
+  from_port                    = 9464
+  to_port                      = 9464
+}
+
+resource "aws_vpc_security_group_ingress_rule" "tasks_metrics_from_scraper_cidr" {
+  for_each          = toset(var.metrics_scraper_cidr_blocks)
+  security_group_id = aws_security_group.tasks.id
+  description       = "Prometheus metrics from scraper network ${each.value}"
+  cidr_ipv4         = each.value
+  ip_protocol       = "tcp"
+  from_port         = 9464
+  to_port           = 9464
 }
 
 # The tasks pull the image and read Secrets Manager over HTTPS through the NAT gateways.

@@ -78,3 +78,64 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "metrics_scraper_security_group_id" {
+  description = "Security group of the Prometheus or ADOT collector that scrapes /metrics on TCP 9464, or null for none"
+  type        = string
+  default     = null
+}
+
+variable "metrics_scraper_cidr_blocks" {
+  description = "IPv4 CIDR blocks of Prometheus scrapers allowed to reach /metrics on TCP 9464"
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for cidr in var.metrics_scraper_cidr_blocks : can(cidrhost(cidr, 0)) && !endswith(cidr, "/0")])
+    error_message = "metrics_scraper_cidr_blocks must contain IPv4 CIDR blocks narrower than /0, because /metrics must not be open to the internet."
+  }
+}
+
+variable "ecr_keep_images" {
+  description = "Number of most recently pushed images the ECR lifecycle policy keeps"
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.ecr_keep_images >= 5
+    error_message = "ecr_keep_images must be at least 5, so rollbacks can reach a few earlier releases."
+  }
+}
+
+variable "github_repository" {
+  description = "GitHub repository (owner/name) whose deploy workflow may assume the deploy role"
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
+    error_message = "github_repository must have the form owner/name."
+  }
+}
+
+variable "github_environments" {
+  description = "GitHub environments whose jobs may assume the deploy role (the ECS job runs in production)"
+  type        = list(string)
+  default     = ["production"]
+
+  validation {
+    condition     = length(var.github_environments) > 0
+    error_message = "github_environments must name at least one environment."
+  }
+}
+
+variable "github_oidc_provider_arn" {
+  description = "ARN of an existing IAM OIDC provider for token.actions.githubusercontent.com, or null to create one. An account can have only one."
+  type        = string
+  default     = null
+}
+
+variable "ecs_service_stack_name" {
+  description = "Name of the CloudFormation stack of deploy/ecs/service.cloudformation.yaml, the only stack the deploy role may change"
+  type        = string
+  default     = "flight-delay-origin"
+}

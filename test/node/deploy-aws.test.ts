@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { getReferencesInExpression, parse as parseHcl } from "@cdktf/hcl2json";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { parseDocument, type Tags } from "yaml";
+import { parse as parseYaml, parseDocument, type Tags } from "yaml";
 import { probeRoutes } from "../../origin/routes/probes";
 import type { OriginServices } from "../../origin/services";
 
@@ -16,7 +16,9 @@ const ROOT = join(import.meta.dirname, "../..");
 const TASK_DEFINITION_FILE = join(ROOT, "deploy/ecs/task-definition.json");
 const CLOUDFORMATION_FILE = join(ROOT, "deploy/ecs/service.cloudformation.yaml");
 const TERRAFORM_DIR = join(ROOT, "deploy/terraform");
+const DEPLOY_WORKFLOW_FILE = join(ROOT, ".github/workflows/deploy.yml");
 const dockerfile = readFileSync(join(ROOT, "origin/Dockerfile"), "utf8");
+const ORIGIN_SECRET_NAMES = ["DATABASE_URL", "REDIS_URL", "ORIGIN_SHARED_SECRET"];
 
 // Plain objects on purpose: the tests read nested fields of parsed JSON, YAML and HCL.
 type Node = Record<string, any>;
@@ -66,6 +68,30 @@ function dockerHealthcheck(): string[] {
   return JSON.parse(match[1]) as string[];
 }
 
+/** Reads the ports of the Dockerfile's EXPOSE line. */
+function dockerExposedPorts(): number[] {
+  const match = /^EXPOSE\s+(.+)$/m.exec(dockerfile);
+  if (match?.[1] === undefined) throw new Error("origin/Dockerfile has no EXPOSE line");
+  return match[1].trim().split(/\s+/).map((port) => Number(port.split("/")[0]));
+}
+
+/** Reads a variable's value from the Dockerfile's ENV instructions, once line continuations are joined. */
+function dockerEnv(name: string): string | undefined {
+  const joined = dockerfile.replace(/\\\n\s*/g, " ");
+  const line = joined.split("\n").find((text) => text.startsWith("ENV ") && new RegExp(`\\b${name}=`).test(text));
+  return line === undefined ? undefined : new RegExp(`\\b${name}=(\\S+)`).exec(line)?.[1];
+}
+
+function portMapping(container: Node, name: string): Node {
+  const mapping = (container.portMappings as Node[]).find((entry) => entry.name === name);
+  if (mapping === undefined) throw new Error(`task definition has no port mapping named "${name}"`);
+  return mapping;
+}
+
+function environmentValue(container: Node, name: string): string | undefined {
+  return (container.environment as Node[]).find((entry) => entry.name === name)?.value;
+}
+
 describe("ecs task definition", () => {
   const text = readFileSync(TASK_DEFINITION_FILE, "utf8");
   const task = JSON.parse(text) as Node;
@@ -91,10 +117,29 @@ describe("ecs task definition", () => {
   });
 
   it("port matches Dockerfile", () => {
-    const expose = Number(/^EXPOSE\s+(\d+)/m.exec(dockerfile)?.[1]);
-    expect(expose).toBe(8000);
-    expect(container.portMappings).toEqual([expect.objectContaining({ containerPort: expose, protocol: "tcp" })]);
-    expect(container.environment).toContainEqual({ name: "PORT", value: String(expose) });
+    const http = portMapping(container, "http");
+    expect(dockerEnv("PORT")).toBe("8000");
+    expect(http).toEqual(expect.objectContaining({ containerPort: 8000, protocol: "tcp" }));
+    expect(dockerExposedPorts()).toContain(http.containerPort);
+    expect(environmentValue(container, "PORT")).toBe(String(http.containerPort));
+  });
+
+  it("metrics port matches Dockerfile", () => {
+    const metrics = portMapping(container, "metrics");
+    expect(dockerEnv("METRICS_PORT")).toBe("9464");
+    expect(metrics).toEqual(expect.objectContaining({ containerPort: 9464, protocol: "tcp" }));
+    expect(dockerExposedPorts()).toContain(metrics.containerPort);
+    expect(environmentValue(container, "METRICS_PORT")).toBe(String(metrics.containerPort));
+    expect(environmentValue(container, "METRICS_PORT")).toBe(dockerEnv("METRICS_PORT"));
+  });
+
+  it("only http and metrics ports", () => {
+    expect(container.portMappings.map((entry: Node) => entry.name)).toEqual(["http", "metrics"]);
+    expect(environmentValue(container, "METRICS_PORT")).not.toBe(environmentValue(container, "PORT"));
+  });
+
+  it("image comes from ECR", () => {
+    expect(container.image).toMatch(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/flight-delay-origin:/);
   });
 
   it("user matches Dockerfile", () => {
@@ -110,10 +155,15 @@ describe("ecs task definition", () => {
     expect(task.volumes.map((volume: Node) => volume.name)).toContain(mount?.sourceVolume);
   });
 
-  it.each(["DATABASE_URL", "REDIS_URL", "ORIGIN_SHARED_SECRET"])("secret %s from Secrets Manager", (name) => {
+  it.each(ORIGIN_SECRET_NAMES)("secret %s from Secrets Manager", (name) => {
     const secret = container.secrets.find((entry: Node) => entry.name === name);
     expect(secret?.valueFrom).toMatch(/^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+/);
+    expect(secret?.valueFrom.endsWith(`:secret:flight-delay-origin/${name}`)).toBe(true);
     expect(container.environment.map((entry: Node) => entry.name)).not.toContain(name);
+  });
+
+  it("secrets are exactly the three", () => {
+    expect(container.secrets.map((entry: Node) => entry.name).sort()).toEqual([...ORIGIN_SECRET_NAMES].sort());
   });
 
   it("healthcheck matches Dockerfile", () => {
@@ -208,8 +258,15 @@ describe("cloudformation service", () => {
   it("load balancer targets container", () => {
     const [target] = service.LoadBalancers;
     expect(target.ContainerName).toBe(taskDefinition.containerDefinitions[0].name);
-    expect(target.ContainerPort).toBe(taskDefinition.containerDefinitions[0].portMappings[0].containerPort);
+    expect(target.ContainerPort).toBe(portMapping(taskDefinition.containerDefinitions[0], "http").containerPort);
     expect(target.TargetGroupArn).toEqual({ Ref: "TargetGroup" });
+  });
+
+  it("metrics port off the load balancer", () => {
+    const metricsPort = portMapping(taskDefinition.containerDefinitions[0], "metrics").containerPort;
+    expect(service.LoadBalancers).toHaveLength(1);
+    expect(service.LoadBalancers.map((target: Node) => target.ContainerPort)).not.toContain(metricsPort);
+    expect((resources.TargetGroup!.Properties as Node).Port).not.toBe(metricsPort);
   });
 
   it("target group checks readiness", () => {
@@ -252,8 +309,42 @@ const terraform = Object.fromEntries(
   await Promise.all(terraformFiles.map(async (file) => [file, (await parseHcl(file, readFileSync(join(TERRAFORM_DIR, file), "utf8"))) as Node] as const)),
 );
 
+/**
+ * Merges the `kind` blocks (resource, data, variable, ...) of all files. Labelled kinds merge per type,
+ * because several files may declare blocks of one type, for example aws_iam_role.
+ */
 function blocks(kind: string): Node {
-  return Object.assign({}, ...Object.values(terraform).map((file) => file[kind] ?? {}));
+  const merged: Node = {};
+  for (const file of Object.values(terraform)) {
+    for (const [type, body] of Object.entries((file[kind] ?? {}) as Node)) {
+      const labelled = kind === "resource" || kind === "data";
+      merged[type] = labelled ? { ...merged[type], ...body } : body;
+    }
+  }
+  return merged;
+}
+
+function dataSource(type: string, name: string): Node {
+  const block = blocks("data")[type]?.[name]?.[0];
+  if (block === undefined) throw new Error(`data ${type}.${name} not found in ${TERRAFORM_DIR}`);
+  return block;
+}
+
+/** Returns the statements of a `data "aws_iam_policy_document"` block. */
+function policyStatements(name: string): Node[] {
+  return dataSource("aws_iam_policy_document", name).statement as Node[];
+}
+
+function statementWithSid(name: string, sid: string): Node {
+  const statement = policyStatements(name).find((entry) => entry.sid === sid);
+  if (statement === undefined) throw new Error(`policy document ${name} has no statement "${sid}"`);
+  return statement;
+}
+
+/** True when a security group rule's port range contains `port`; ip_protocol -1 means every port. */
+function coversPort(rule: Node, port: number): boolean {
+  if (rule.ip_protocol === "-1" || rule.ip_protocol === "all") return true;
+  return Number(rule.from_port) <= port && port <= Number(rule.to_port);
 }
 
 function resource(type: string, name: string): Node {
@@ -371,5 +462,196 @@ describe("terraform module", () => {
       .filter(([, [rule]]) => rule.cidr_ipv4 === "0.0.0.0/0")
       .map(([name]) => name);
     expect(open).toEqual(["alb_https"]);
+  });
+  it.each([
+    ["tasks_metrics_from_scraper_group", "referenced_security_group_id", "${var.metrics_scraper_security_group_id}"],
+    ["tasks_metrics_from_scraper_cidr", "cidr_ipv4", "${each.value}"],
+  ])("metrics rule %s", (rule, sourceKey, source) => {
+    const ingress = resource("aws_vpc_security_group_ingress_rule", rule);
+    expect(ingress.security_group_id).toBe("${aws_security_group.tasks.id}");
+    expect(ingress[sourceKey]).toBe(source);
+    expect(ingress.from_port).toBe(9464);
+    expect(ingress.to_port).toBe(9464);
+    expect(ingress.ip_protocol).toBe("tcp");
+  });
+
+  it("metrics port only from scrapers", () => {
+    const rules = Object.entries(resources.aws_vpc_security_group_ingress_rule as Node)
+      .filter(([, [rule]]) => rule.security_group_id === "${aws_security_group.tasks.id}" && coversPort(rule, 9464))
+      .map(([name]) => name)
+      .sort();
+    expect(rules).toEqual(["tasks_metrics_from_scraper_cidr", "tasks_metrics_from_scraper_group"]);
+    expect(resource("aws_vpc_security_group_ingress_rule", "tasks_metrics_from_scraper_cidr").for_each).toBe(
+      "${toset(var.metrics_scraper_cidr_blocks)}",
+    );
+    expect(variables.metrics_scraper_security_group_id[0].default).toBeNull();
+    expect(variables.metrics_scraper_cidr_blocks[0].default).toEqual([]);
+  });
+
+  it("metrics cidr rejects /0", () => {
+    const [validation] = variables.metrics_scraper_cidr_blocks[0].validation;
+    expect(validation.condition).toContain('!endswith(cidr, "/0")');
+  });
+
+  it("alb cannot reach metrics port", () => {
+    const albEgress = Object.values(resources.aws_vpc_security_group_egress_rule as Node)
+      .map(([rule]) => rule)
+      .filter((rule) => rule.security_group_id === "${aws_security_group.alb.id}");
+    const fromAlb = Object.values(resources.aws_vpc_security_group_ingress_rule as Node)
+      .map(([rule]) => rule)
+      .filter((rule) => rule.referenced_security_group_id === "${aws_security_group.alb.id}");
+    expect(albEgress.length).toBeGreaterThan(0);
+    expect(fromAlb.length).toBeGreaterThan(0);
+    for (const rule of [...albEgress, ...fromAlb]) expect(coversPort(rule, 9464), JSON.stringify(rule)).toBe(false);
+  });
+
+  it("ecr scans and keeps tags immutable", () => {
+    const repository = resource("aws_ecr_repository", "origin");
+    expect(repository.image_tag_mutability).toBe("IMMUTABLE");
+    expect(repository.image_scanning_configuration).toEqual([{ scan_on_push: true }]);
+    expect(["AES256", "KMS"]).toContain(repository.encryption_configuration[0].encryption_type);
+    expect(repository.name).toBe("${local.origin_name}");
+    expect(locals.origin_name).toBe("${var.name}-origin");
+  });
+
+  it("ecr lifecycle keeps last images", () => {
+    const lifecycle = resource("aws_ecr_lifecycle_policy", "origin");
+    expect(lifecycle.repository).toBe("${aws_ecr_repository.origin.name}");
+    expect(lifecycle.policy).toContain('countType   = "imageCountMoreThan"');
+    expect(lifecycle.policy).toContain("countNumber = var.ecr_keep_images");
+    expect(variables.ecr_keep_images[0].default).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(ORIGIN_SECRET_NAMES)("secret %s in Secrets Manager", (name) => {
+    const resourceName = name.toLowerCase();
+    const secret = resource("aws_secretsmanager_secret", resourceName);
+    const version = resource("aws_secretsmanager_secret_version", resourceName);
+    expect(secret.name).toBe(`\${local.origin_name}/${name}`);
+    expect(version.secret_id).toBe(`\${aws_secretsmanager_secret.${resourceName}.id}`);
+    expect(locals.origin_secret_arns[name]).toBe(`\${aws_secretsmanager_secret.${resourceName}.arn}`);
+  });
+
+  it("secret names match task definition", () => {
+    const taskDefinition = JSON.parse(readFileSync(TASK_DEFINITION_FILE, "utf8")) as Node;
+    const prefix = `${variables.name[0].default}-origin`;
+    for (const secret of taskDefinition.containerDefinitions[0].secrets as Node[]) {
+      expect(secret.valueFrom.endsWith(`:secret:${prefix}/${secret.name}`), secret.name).toBe(true);
+    }
+    expect(Object.keys(locals.origin_secret_arns).sort()).toEqual([...ORIGIN_SECRET_NAMES].sort());
+  });
+
+  it("connection strings use TLS", () => {
+    const database = resource("aws_secretsmanager_secret_version", "database_url").secret_string as string;
+    const redis = resource("aws_secretsmanager_secret_version", "redis_url").secret_string as string;
+    expect(database).toContain("postgres://");
+    expect(database).toContain("sslmode=require");
+    expect(database).toContain("random_password.db_master.result");
+    expect(redis).toContain("rediss://");
+    expect(redis).toContain("urlencode(var.redis_auth_token)");
+    expect(resource("aws_db_instance", "main").password).toBe("${random_password.db_master.result}");
+  });
+
+  it("shared secret is random", () => {
+    const version = resource("aws_secretsmanager_secret_version", "origin_shared_secret");
+    expect(version.secret_string).toBe("${random_password.origin_shared_secret.result}");
+    expect(resource("random_password", "origin_shared_secret").length).toBeGreaterThanOrEqual(32);
+    expect(blocks("output").origin_shared_secret[0].sensitive).toBe(true);
+  });
+
+  it("execution role reads the three secrets", () => {
+    const statements = policyStatements("execution_secrets");
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.actions).toEqual(["secretsmanager:GetSecretValue"]);
+    expect(statements[0]!.resources).toBe("${values(local.origin_secret_arns)}");
+    expect(resource("aws_iam_role_policy", "execution_secrets").role).toBe("${aws_iam_role.execution.id}");
+  });
+
+  it("execution role has the managed policy", () => {
+    const attachment = resource("aws_iam_role_policy_attachment", "execution_managed");
+    expect(attachment.role).toBe("${aws_iam_role.execution.name}");
+    expect(attachment.policy_arn).toMatch(/:iam::aws:policy\/service-role\/AmazonECSTaskExecutionRolePolicy$/);
+  });
+
+  it("task role has no policy", () => {
+    const grants = [
+      ...Object.values((resources.aws_iam_role_policy ?? {}) as Node),
+      ...Object.values((resources.aws_iam_role_policy_attachment ?? {}) as Node),
+    ].map(([grant]) => grant.role as string);
+    expect(grants.length).toBeGreaterThan(0);
+    expect(grants.filter((role) => role.startsWith("${aws_iam_role.task."))).toEqual([]);
+    expect(resource("aws_iam_role", "task").managed_policy_arns).toBeUndefined();
+    expect(resource("aws_iam_role", "task").inline_policy).toBeUndefined();
+  });
+
+  it("task roles trust ECS tasks", () => {
+    const [statement] = policyStatements("ecs_tasks_assume");
+    expect(statement!.principals).toEqual([{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }]);
+    expect(resource("aws_iam_role", "execution").assume_role_policy).toBe("${data.aws_iam_policy_document.ecs_tasks_assume.json}");
+    expect(resource("aws_iam_role", "task").assume_role_policy).toBe("${data.aws_iam_policy_document.ecs_tasks_assume.json}");
+  });
+
+  it("oidc trust names repository and environment", () => {
+    const [statement] = policyStatements("github_deploy_assume");
+    const sub = (statement!.condition as Node[]).find((entry) => entry.variable === "${local.github_oidc_host}:sub");
+    const aud = (statement!.condition as Node[]).find((entry) => entry.variable === "${local.github_oidc_host}:aud");
+    expect(locals.github_oidc_host).toBe("token.actions.githubusercontent.com");
+    expect(statement!.actions).toEqual(["sts:AssumeRoleWithWebIdentity"]);
+    expect(sub?.test).toBe("StringEquals");
+    expect(sub?.values).toBe('${formatlist("repo:${var.github_repository}:environment:%s", var.github_environments)}');
+    expect(aud?.values).toEqual(["sts.amazonaws.com"]);
+    expect(variables.github_repository[0].default).toBeUndefined();
+  });
+
+  it("oidc environments include the ECS job's", () => {
+    const workflow = parseYaml(readFileSync(DEPLOY_WORKFLOW_FILE, "utf8")) as Node;
+    expect(variables.github_environments[0].default).toContain(workflow.jobs["deploy-ecs"].environment);
+  });
+
+  it("oidc provider for GitHub", () => {
+    const provider = resource("aws_iam_openid_connect_provider", "github");
+    expect(provider.url).toBe("https://${local.github_oidc_host}");
+    expect(provider.client_id_list).toEqual(["sts.amazonaws.com"]);
+  });
+
+  it("pass role limited to task roles", () => {
+    const passRole = policyStatements("github_deploy").filter((statement) => (statement.actions as string[]).some((action) => action.startsWith("iam:")));
+    expect(passRole).toHaveLength(1);
+    expect(passRole[0]!.actions).toEqual(["iam:PassRole"]);
+    expect(passRole[0]!.resources).toEqual(["${aws_iam_role.execution.arn}", "${aws_iam_role.task.arn}"]);
+  });
+
+  it("deploy role pushes only to the repository", () => {
+    const push = statementWithSid("github_deploy", "EcrPushOrigin");
+    expect(push.actions).toContain("ecr:PutImage");
+    expect(push.resources).toEqual(["${aws_ecr_repository.origin.arn}"]);
+    const wildcard = policyStatements("github_deploy").filter((statement) => (statement.resources as string[]).includes("*"));
+    for (const statement of wildcard) {
+      for (const action of statement.actions as string[]) expect(action, statement.sid).toMatch(/:(Get|Describe|RegisterTaskDefinition)/);
+    }
+  });
+
+  it("deploy role limited to the stack", () => {
+    const stack = statementWithSid("github_deploy", "ServiceStack");
+    const workflow = parseYaml(readFileSync(DEPLOY_WORKFLOW_FILE, "utf8")) as Node;
+    expect(stack.actions).toEqual(["cloudformation:*"]);
+    expect(stack.resources).toEqual([expect.stringMatching(/:stack\/\$\{var\.ecs_service_stack_name\}\/\*$/)]);
+    expect(workflow.jobs["deploy-ecs"].env.ECS_STACK_NAME).toBe(variables.ecs_service_stack_name[0].default);
+    expect(workflow.jobs["deploy-ecs"].env.ECR_REPOSITORY).toBe(`${variables.name[0].default}-origin`);
+  });
+
+  it("deploy role task definition actions", () => {
+    const actions = policyStatements("github_deploy").flatMap((statement) => statement.actions as string[]);
+    expect(actions).toEqual(expect.arrayContaining(["ecs:RegisterTaskDefinition", "ecs:DescribeServices", "ecs:DescribeTaskDefinition"]));
+  });
+
+  it.each(["execution_role_arn", "task_role_arn", "github_deploy_role_arn", "ecr_repository_url", "secret_arns"])("output %s", (name) => {
+    expect(blocks("output")[name]?.[0]?.value).toMatch(/^\$\{.+\}$/);
+  });
+
+  it("state backend note present", () => {
+    const versions = readFileSync(join(TERRAFORM_DIR, "versions.tf"), "utf8");
+    expect(versions).toContain('# backend "s3" {');
+    expect(versions).toContain("encrypt      = true");
+    expect(terraform["versions.tf"]!.terraform[0].required_providers[0].random.source).toBe("hashicorp/random");
   });
 });
