@@ -63,7 +63,8 @@ async function newestVersion(folder: string): Promise<string> {
 /** Runs one session call on `rows` feature rows; returns P(delayed) per row. */
 export async function scoreRows(model: LoadedModel, features: Float32Array, rows: number): Promise<Float32Array> {
   const input = new ort.Tensor("float32", features.subarray(0, rows * FEATURE_COUNT), [rows, FEATURE_COUNT]);
-  const output = await model.session.run({ features: input });
+  // Only the probabilities: the int64 label output would be converted for nothing.
+  const output = await model.session.run({ features: input }, ["probabilities"]);
   const probabilities = output.probabilities!.data as Float32Array;
   const delayed = new Float32Array(rows);
   for (let r = 0; r < rows; r++) delayed[r] = probabilities[r * 2 + 1]!;

@@ -1,4 +1,5 @@
-// `npm run bench:edge`: latency of the Worker under local workerd (wrangler dev --local on 127.0.0.1).
+// `npm run bench:edge`: latency of the Worker under local workerd on 127.0.0.1: by default the deployable
+// bundle in one workerd process (scripts/lib/bundled-worker.ts), or `wrangler dev --local` with --server.
 // Prints Markdown tables: GET /health (the HTTP floor) and POST /predict at each concurrency, the
 // cold start, the in-isolate inference time per row, and PASS/FAIL against the targets. The targets
 // are reported, not asserted, so the exit status is 0 unless a step fails.
@@ -12,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { formatLocal, fromLocalMinute, toLocalMinute } from "../core/time";
+import { startBundledWorker } from "./lib/bundled-worker";
 import {
   LOAD_TEST_SETTINGS,
   runConcurrently,
@@ -40,13 +42,16 @@ const PREDICT_REPEATED = "POST /predict, repeated flights";
 
 const USAGE = `Usage: npm run bench:edge -- [options]
 
-Starts a fresh local Worker (wrangler dev --local, 127.0.0.1 only) and measures it with keep-alive
-HTTP/1.1 requests from this process.
+Starts a fresh local Worker (127.0.0.1 only) and measures it with keep-alive HTTP/1.1 requests from
+this process.
 
   --requests N            timed requests per endpoint and concurrency (default 5000)
   --concurrency LIST      comma-separated concurrency levels (default 1,16)
   --inference-rows N      large batch of the in-isolate inference measurement (default 10001)
   --inference-repeats N   calls per batch size, the median is used (default 15)
+  --server KIND           "bundle" (default): the bundle of \`wrangler deploy --dry-run\` in one workerd
+                          process, as production runs it; "wrangler-dev": \`wrangler dev --local\`, whose
+                          proxy process adds a loopback HTTP hop to every request
   --env NAME              wrangler environment from wrangler.toml to run (default: ${LOAD_TEST_SETTINGS.environment},
                           whose rate limit allows a benchmark from one address)
   --help                  print this text
@@ -58,7 +63,14 @@ interface BenchOptions {
   inferenceRows: number;
   inferenceRepeats: number;
   environment: string;
+  server: ServerKind;
 }
+
+type ServerKind = "bundle" | "wrangler-dev";
+const SERVERS: Record<ServerKind, { start: typeof startLocalWorker; description: string }> = {
+  bundle: { start: startBundledWorker, description: "the `wrangler deploy --dry-run` bundle in one workerd process (Miniflare)" },
+  "wrangler-dev": { start: startLocalWorker, description: "`wrangler dev --local` (a proxy workerd process in front of the Worker's)" },
+};
 
 interface LoopStats {
   endpoint: string;
@@ -113,8 +125,9 @@ async function main(): Promise<void> {
   if (!options) return;
 
   const accessLog = { collecting: false, latencies: [] as number[] };
-  process.stderr.write("starting a fresh local Worker (wrangler dev --local) …\n");
-  const worker = await startLocalWorker({
+  const server = SERVERS[options.server];
+  process.stderr.write(`starting a fresh local Worker: ${server.description} …\n`);
+  const worker = await server.start({
     ...LOAD_TEST_SETTINGS,
     // Enables POST /__bench/inference in a Worker that has that route. Other routes ignore the var.
     vars: { BENCH_ROUTES: "true" },
@@ -168,6 +181,7 @@ function parseOptions(): BenchOptions | undefined {
       "inference-rows": { type: "string", default: "10001" },
       "inference-repeats": { type: "string", default: "15" },
       env: { type: "string", default: LOAD_TEST_SETTINGS.environment },
+      server: { type: "string", default: "bundle" },
       help: { type: "boolean", default: false },
     },
   });
@@ -184,7 +198,13 @@ function parseOptions(): BenchOptions | undefined {
     inferenceRows,
     inferenceRepeats: parsePositiveInteger(values["inference-repeats"], "--inference-repeats"),
     environment: values.env,
+    server: parseServer(values.server),
   };
+}
+
+function parseServer(text: string): ServerKind {
+  if (text in SERVERS) return text as ServerKind;
+  throw new Error(`--server must be one of ${Object.keys(SERVERS).join(", ")}, got "${text}"`);
 }
 
 function parsePositiveInteger(text: string, option: string): number {
@@ -379,7 +399,7 @@ function printReport(
 ): void {
   const out: string[] = [];
   out.push(`Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:edge\` on ${describeMachine()}.`);
-  out.push("Client: node:http keep-alive, same machine, 127.0.0.1. Server: `wrangler dev --local` (workerd).", "");
+  out.push(`Client: node:http keep-alive, same machine, 127.0.0.1. Server: ${SERVERS[options.server].description}.`, "");
 
   out.push("| Endpoint | Concurrency | Requests | Non-200 | Cached | p50 (ms) | p99 (ms) | Requests/s |");
   out.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -401,15 +421,21 @@ function printReport(
       `${describeClock(clock)} |`,
   );
 
+  // The latency target applies where requests do not wait for each other: at higher concurrency the
+  // single local isolate queues them, so the p50 gap there grows with the CPU time per request and
+  // is reported as a difference only.
   out.push("", "| Target | Measured | Result |", "| --- | ---: | --- |");
+  const judged = Math.min(...options.concurrencies);
   for (const concurrency of options.concurrencies) {
     const atConcurrency = loops.filter((loop) => loop.concurrency === concurrency);
     const health = atConcurrency.find((loop) => loop.endpoint === HEALTH)!;
     for (const predict of atConcurrency.filter((loop) => loop !== health)) {
       const gap = predict.p50Ms - health.p50Ms;
+      const target = concurrency === judged ? `within ${TARGETS.predictOverHealthP50Ms} ms of` : "compared with";
+      const result = concurrency === judged ? verdict(gap <= TARGETS.predictOverHealthP50Ms) : "queueing, not judged";
       out.push(
-        `| ${predict.endpoint}: p50 within ${TARGETS.predictOverHealthP50Ms} ms of /health p50 (concurrency ${concurrency}) | ` +
-          `${gap >= 0 ? "+" : ""}${gap.toFixed(3)} ms | ${verdict(gap <= TARGETS.predictOverHealthP50Ms)} |`,
+        `| ${predict.endpoint}: p50 ${target} /health p50 (concurrency ${concurrency}) | ` +
+          `${gap >= 0 ? "+" : ""}${gap.toFixed(3)} ms | ${result} |`,
       );
     }
   }

@@ -4,6 +4,7 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     servedBy?: "edge" | "origin";
-    cache?: "hit" | "miss";
+    /** Where the answer came from: the isolate's memory, KV, or neither. */
+    cache?: "memory" | "kv" | "miss";
   };
 }

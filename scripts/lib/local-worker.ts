@@ -15,9 +15,9 @@ import { fileURLToPath } from "node:url";
 import { forEachOutputLine, groupIsAlive, signalGroup, trackGroup, untrackGroup } from "./process-group";
 import { promisify } from "node:util";
 
-const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const HOST = "127.0.0.1";
-const LOG_TAIL_LINES = 40;
+export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const HOST = "127.0.0.1";
+export const LOG_TAIL_LINES = 40;
 const HEALTH_POLL_INTERVAL_MS = 200;
 const HEALTH_PROBE_TIMEOUT_MS = 5_000;
 const STOP_GRACE_MS = 5_000;
@@ -124,7 +124,7 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
  * Asks the OS for `count` unused ports on 127.0.0.1. The probe sockets stay open together so the
  * ports differ, but another process could take one before wrangler binds it.
  */
-async function findFreePorts(count: number): Promise<number[]> {
+export async function findFreePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(Array.from({ length: count }, listenOnAnyPort));
   const ports = servers.map((server) => (server.address() as AddressInfo).port);
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
@@ -161,7 +161,7 @@ function spawnWrangler(port: number, inspectorPort: number, persistDir: string, 
 }
 
 /** Runs `wrangler d1 migrations apply BINDING --local` against the persistence folder. */
-async function applyD1Migrations(binding: string, persistDir: string, environment?: string): Promise<void> {
+export async function applyD1Migrations(binding: string, persistDir: string, environment?: string): Promise<void> {
   const args = [
     "wrangler", "d1", "migrations", "apply", binding, "--local",
     "--persist-to", persistDir,
@@ -178,7 +178,7 @@ async function applyD1Migrations(binding: string, persistDir: string, environmen
   }
 }
 
-function wranglerEnv(): NodeJS.ProcessEnv {
+export function wranglerEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,
     // Keeps every connection on this machine. wrangler 4.86 queries the npm registry for updates
@@ -239,7 +239,7 @@ async function waitForHealth(
   throw new Error(`GET /health did not return 200 within ${timeoutMs} ms (last result: ${lastProblem})`);
 }
 
-function sendRequest(
+export function sendRequest(
   agent: http.Agent,
   port: number,
   method: "GET" | "POST",

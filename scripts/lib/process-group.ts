@@ -1,6 +1,7 @@
 // Child process groups that scripts and tests start (wrangler, the origin), and the clean-up that
 // kills them and deletes their temporary folders if the parent exits early.
 
+import type { Readable } from "node:stream";
 import type { ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 
@@ -66,7 +67,12 @@ function onTerminatingSignal(signal: NodeJS.Signals): void {
 
 /** Calls `onLine` for every complete line the child writes to stdout or stderr. */
 export function forEachOutputLine(child: ChildProcess, onLine: (line: string) => void): void {
-  for (const stream of [child.stdout, child.stderr]) {
+  forEachLine([child.stdout, child.stderr], onLine);
+}
+
+/** Calls `onLine` for every complete line of text that the streams emit. */
+export function forEachLine(streams: Array<Readable | null | undefined>, onLine: (line: string) => void): void {
+  for (const stream of streams) {
     let pending = "";
     stream?.setEncoding("utf8");
     stream?.on("data", (chunk: string) => {

@@ -14,7 +14,28 @@ const FLIGHT = { origin: "ORD", destination: "LGA", departure: "2026-12-24T18:30
 interface Answer {
   status: number;
   headers: Headers;
-  body: { served_by?: string; model?: { name: string }; error?: { code: string } };
+  body: {
+    served_by?: string;
+    cached?: boolean;
+    delay_probability?: number;
+    model?: { name: string; version: string };
+    error?: { code: string };
+  };
+}
+
+/**
+ * Repeats a prediction until the edge answers it from KV. The first answer's KV write runs after its
+ * response (waitUntil), so the next request may still miss; the bounded loop waits for the write
+ * without timing anything.
+ */
+async function predictUntilCached(worker: LocalWorker, body: object): Promise<{ first: Answer; cached: Answer }> {
+  const first = await predict(worker, body);
+  let cached = first;
+  for (let attempt = 0; attempt < 50 && !cached.body.cached; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    cached = await predict(worker, body);
+  }
+  return { first, cached };
 }
 
 async function predict(worker: LocalWorker, body: object): Promise<Answer> {
@@ -59,6 +80,22 @@ describe("edge with a healthy origin", () => {
     expect(answer.body.model?.name).toBe("full");
   });
 
+  it("edge caches full-model answers in KV", async () => {
+    const flight = { ...FLIGHT, departure: "2026-12-24T11:45", model: "full" };
+    // The first full answer teaches the isolate the origin's model version, which the KV key holds.
+    await predict(edge, { ...flight, departure: "2026-12-24T11:40" });
+    const { first, cached } = await predictUntilCached(edge, flight);
+
+    expect(first.body.served_by).toBe("origin");
+    expect(first.body.cached).toBe(false);
+    expect(cached.status).toBe(200);
+    expect(cached.body.cached).toBe(true);
+    expect(cached.body.served_by).toBe("edge");
+    expect(cached.headers.get("x-cache")).toBe("HIT");
+    expect(cached.body.model).toEqual(first.body.model);
+    expect(cached.body.delay_probability).toBe(first.body.delay_probability);
+  });
+
   it("edge streams batches through the origin", async () => {
     const lines = [FLIGHT, { ...FLIGHT, origin: "ZZZ" }, { ...FLIGHT, departure: "2026-12-24T06:00" }].map((f) => JSON.stringify(f));
     const response = await fetch(`${edge.url}/predict/batch`, {
@@ -86,6 +123,13 @@ describe("edge with edge inference disabled", () => {
     expect(answer.status).toBe(200);
     expect(answer.body.served_by).toBe("origin");
     expect(answer.body.model?.name).toBe("edge");
+  });
+
+  it("edge caches fallback answers in KV", async () => {
+    const { first, cached } = await predictUntilCached(edge, { ...FLIGHT, departure: "2026-12-24T07:05" });
+    expect(first.body.served_by).toBe("origin");
+    expect(cached.body).toMatchObject({ served_by: "edge", cached: true, model: first.body.model });
+    expect(cached.body.delay_probability).toBe(first.body.delay_probability);
   });
 });
 

@@ -36,6 +36,14 @@ describe("wrangler.toml", () => {
       expect(vars.CACHE_TTL_SECONDS).toBeGreaterThanOrEqual(60);
       expect(vars.MAX_BODY_BYTES).toBe(65536);
     });
+
+    it(`${name} env batches log rows within the Worker's bounds`, () => {
+      // worker/config.ts clamps out-of-range values, which would hide a typo here.
+      expect(vars.LOG_BATCH_ROWS).toBeGreaterThanOrEqual(1);
+      expect(vars.LOG_BATCH_ROWS).toBeLessThanOrEqual(200);
+      expect(vars.LOG_BATCH_WAIT_MS).toBeGreaterThanOrEqual(0);
+      expect(vars.LOG_BATCH_WAIT_MS).toBeLessThanOrEqual(5000);
+    });
   }
 
   it("default env limits like the ingress", () => {

@@ -1,3 +1,6 @@
+// Caching of edge-model answers: the isolate's memory, not KV. KV holds origin answers, which
+// test/node/fallback.test.ts covers with a real origin.
+
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { card } from "../../models/edge/current";
@@ -6,6 +9,7 @@ import { predictAndSettle } from "./settle";
 interface PredictionBody {
   delay_probability: number;
   cached: boolean;
+  served_by: string;
 }
 
 const FLIGHT = { origin: "SFO", destination: "JFK", departure: "2026-12-20T07:15" };
@@ -16,7 +20,7 @@ const brokenKv = {
   put: () => Promise.reject(new Error("KV unavailable")),
 } as unknown as KVNamespace;
 
-describe("prediction cache", () => {
+describe("edge answer cache", () => {
   it("cache misses then hits", async () => {
     const first = await predictAndSettle(FLIGHT);
     expect(first.status).toBe(200);
@@ -28,14 +32,14 @@ describe("prediction cache", () => {
     expect(second.headers.get("x-cache")).toBe("HIT");
     const secondBody = (await second.json()) as PredictionBody;
     expect(secondBody.cached).toBe(true);
+    expect(secondBody.served_by).toBe("edge");
     expect(secondBody.delay_probability).toBe(firstBody.delay_probability);
   });
 
-  it("cache key holds model version and flight", async () => {
-    const key = `prediction:${card.name}:${card.version}:SFO:JFK:2026-12-20T07:15:`;
+  it("cache keeps edge answers out of KV", async () => {
     await predictAndSettle(FLIGHT);
-    const listed = await env.PREDICTION_CACHE.list({ prefix: key });
-    expect(listed.keys).toHaveLength(1);
+    const listed = await env.PREDICTION_CACHE.list({ prefix: `prediction:${card.name}:` });
+    expect(listed.keys).toHaveLength(0);
   });
 
   it("cache treats equal canonical flights as one", async () => {
@@ -50,30 +54,22 @@ describe("prediction cache", () => {
     expect(response.headers.get("x-cache")).toBe("MISS");
   });
 
-  it("cache misses for another model version", async () => {
-    // A value stored under another version must never be served.
-    const stale = `prediction:${card.name}:0:DEN:ORD:2026-12-22T12:00:${888}`;
-    await env.PREDICTION_CACHE.put(stale, JSON.stringify({ probability: 0.999 }));
-    const response = await predictAndSettle({ origin: "DEN", destination: "ORD", departure: "2026-12-22T12:00" });
+  it("cache ignores a KV entry for the edge model", async () => {
+    // Edge answers never read KV, so even a wrong value stored under the edge key is not served.
+    const flight = { origin: "DEN", destination: "ORD", departure: "2026-12-22T12:00" };
+    const key = `prediction:${card.name}:${card.version}:DEN:ORD:2026-12-22T12:00:888`;
+    await env.PREDICTION_CACHE.put(key, JSON.stringify({ probability: 0.999 }));
+    const response = await predictAndSettle(flight);
     expect(response.headers.get("x-cache")).toBe("MISS");
-    expect(((await response.json()) as PredictionBody).delay_probability).not.toBe(0.999);
+    const body = (await response.json()) as PredictionBody & { flight: { distance_miles: number } };
+    // The stored key is the one this flight would have: same canonical distance.
+    expect(body.flight.distance_miles).toBe(888);
+    expect(body.delay_probability).not.toBe(0.999);
   });
 
-  it("cache outage still answers 200", async () => {
+  it("cache outage does not touch edge answers", async () => {
     const response = await predictAndSettle({ ...FLIGHT, departure: "2026-12-23T13:00" }, { ...env, PREDICTION_CACHE: brokenKv });
     expect(response.status).toBe(200);
-    expect(response.headers.get("x-cache")).toBe("MISS");
-    expect(((await response.json()) as PredictionBody).cached).toBe(false);
-  });
-
-  it("cache ignores a corrupt value", async () => {
-    const flight = { origin: "LAX", destination: "ORD", departure: "2026-12-22T06:00" };
-    const first = (await (await predictAndSettle(flight)).json()) as PredictionBody;
-    const keys = await env.PREDICTION_CACHE.list({ prefix: `prediction:${card.name}:${card.version}:LAX:ORD:2026-12-22T06:00:` });
-    await env.PREDICTION_CACHE.put(keys.keys[0]!.name, "not json");
-    const response = await predictAndSettle(flight);
-    expect(response.status).toBe(200);
-    expect(response.headers.get("x-cache")).toBe("MISS");
-    expect(((await response.json()) as PredictionBody).delay_probability).toBe(first.delay_probability);
+    expect(((await response.json()) as PredictionBody).served_by).toBe("edge");
   });
 });

@@ -66,6 +66,32 @@ describe("prediction log", () => {
     expect(rows[0]!.cache_hit).toBe(1);
   });
 
+  it("log writes concurrent predictions in one batch", async () => {
+    const batches = vi.spyOn(env.DB, "batch");
+    const ids = ["log-batch-1", "log-batch-2", "log-batch-3", "log-batch-4", "log-batch-5", "log-batch-6", "log-batch-7"];
+    const responses = await Promise.all(
+      ids.map((id, i) => predictAndSettle({ origin: "BOS", destination: "DCA", departure: `2026-12-29T0${i}:10` }, env, { "x-request-id": id })),
+    );
+    expect(responses.map((r) => r.status)).toEqual(ids.map(() => 200));
+
+    // Seven rows take two insert statements (D1 binds at most 100 values per statement), sent as one batch.
+    expect(batches).toHaveBeenCalledTimes(1);
+    expect(batches.mock.calls[0]![0]).toHaveLength(2);
+    for (const id of ids) expect(await rowsFor(id), id).toHaveLength(1);
+  });
+
+  it("log writes a full batch without waiting", async () => {
+    const batches = vi.spyOn(env.DB, "batch");
+    const bindings = { ...env, LOG_BATCH_ROWS: "2", LOG_BATCH_WAIT_MS: "1000" } as unknown as Env;
+    const ids = ["log-full-1", "log-full-2", "log-full-3"];
+    await Promise.all(
+      ids.map((id, i) => predictAndSettle({ origin: "BOS", destination: "ORD", departure: `2026-12-29T1${i}:10` }, bindings, { "x-request-id": id })),
+    );
+    // Two rows fill the first batch at once; the third waits for its own batch's timer.
+    expect(batches).toHaveBeenCalledTimes(2);
+    for (const id of ids) expect(await rowsFor(id), id).toHaveLength(1);
+  });
+
   it("log stores no client address", async () => {
     const columns = await env.DB.prepare("SELECT name FROM pragma_table_info('predictions')").all<{ name: string }>();
     const names = columns.results.map((c) => c.name);
@@ -92,7 +118,7 @@ describe("prediction log", () => {
     const failures = errors.mock.calls.map((c) => String(c[0])).filter((line) => line.includes("prediction_log_failed"));
     expect(retries).toHaveLength(RETRY_DELAYS_MS.length);
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toContain('"request_id":"log-outage-1"');
+    expect(failures[0]).toContain('"request_ids":["log-outage-1"]');
     expect(await rowsFor("log-outage-1")).toHaveLength(0);
   });
 });

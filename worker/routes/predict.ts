@@ -1,13 +1,17 @@
-// POST /predict: validate the flight, return a prediction from the KV cache or the edge model, and record the
-// prediction in D1. Cache writes and log rows happen in waitUntil, after the response is sent.
+// POST /predict: validate the flight, answer with the edge model (or the isolate's memory of its recent
+// answers), and record the prediction in D1. The full model and edge failures go to the origin, whose
+// answers KV caches: a KV read costs more than the edge model, but far less than a call to the origin.
+// KV writes and log rows happen in waitUntil, after the response is sent.
 
 import { Hono } from "hono";
 import type { Context } from "hono";
+import { PredictionSchema } from "../../core/contract";
 import type { CanonicalFlight } from "../../core/flight";
 import { validateFlightOrThrow } from "../../core/http/validate-flight";
 import { toFeatures } from "../../core/features";
-import { buildPrediction, predictionCacheKey, type Prediction } from "../../core/prediction";
+import { buildPrediction, predictionCacheKey, type Prediction, type ServedModel } from "../../core/prediction";
 import type { AppEnv } from "../app-env";
+import { rememberProbability, rememberedProbability } from "../cache/memory-cache";
 import { readCachedPrediction, writeCachedPrediction } from "../cache/prediction-cache";
 import { readConfig } from "../config";
 import { logPrediction } from "../db/prediction-log";
@@ -25,32 +29,66 @@ export const predictRoutes = new Hono<AppEnv>().post("/predict", async function 
   const flight = validateFlightOrThrow(body, edgeTables(), `${EDGE_MODEL_INFO.name} v${EDGE_MODEL_INFO.version}`);
 
   // The full model lives only on the origin.
-  if (flight.model === "full") return forwardPrediction(c, body, flight, started);
+  if (flight.model === "full") return predictRemotely(c, body, flight, started);
 
   const key = predictionCacheKey(EDGE_MODEL_INFO, flight);
-  const cached = await readCachedPrediction(c.env.PREDICTION_CACHE, key, requestId);
-  const probability = cached?.probability ?? (await scoreOnEdge(c, flight));
-  if (probability === undefined) return forwardPrediction(c, { ...(body as object), model: "edge" }, flight, started);
-  if (!cached) {
-    c.executionCtx.waitUntil(
-      writeCachedPrediction(c.env.PREDICTION_CACHE, key, { probability }, config.cacheTtlSeconds, requestId),
-    );
+  const remembered = rememberedProbability(key);
+  const probability = remembered ?? (await scoreOnEdge(c, flight));
+  if (probability === undefined) return predictRemotely(c, { ...(body as object), model: "edge" }, flight, started);
+  if (remembered === undefined) rememberProbability(key, probability);
+
+  const cached = remembered !== undefined;
+  const prediction = buildPrediction(flight, probability, { model: EDGE_MODEL_INFO, servedBy: "edge", cached, requestId });
+  return respondFromEdge(c, prediction, flight, started, cached ? "memory" : "miss");
+});
+
+/** The version of the full model that the origin last answered with; KV keys of full answers need it. */
+let lastFullModel: ServedModel | undefined;
+
+/**
+ * Answers from KV when it holds the origin's answer for this flight and model version, and otherwise
+ * asks the origin and stores its answer in KV. The full model's version is known only after the
+ * origin has answered once in this isolate; until then there is no key to look up.
+ */
+async function predictRemotely(c: Context<AppEnv>, body: unknown, flight: CanonicalFlight, started: number): Promise<Response> {
+  const requestId = c.get("requestId");
+  const model = flight.model === "full" ? lastFullModel : EDGE_MODEL_INFO;
+  const key = model && predictionCacheKey(model, flight);
+
+  const cached = key ? await readCachedPrediction(c.env.PREDICTION_CACHE, key, requestId) : undefined;
+  if (cached && model) {
+    const prediction = buildPrediction(flight, cached.probability, { model, servedBy: "edge", cached: true, requestId });
+    return respondFromEdge(c, prediction, flight, started, "kv");
   }
 
-  const prediction = buildPrediction(flight, probability, {
-    model: EDGE_MODEL_INFO,
-    servedBy: "edge",
-    cached: cached !== undefined,
-    requestId,
-  });
+  const { response, prediction } = await forwardPrediction(c, body, flight, started);
+  if (prediction) {
+    const served = { ...prediction.model, threshold: prediction.threshold };
+    if (served.name === "full") lastFullModel = served;
+    const ttl = readConfig(c.env).cacheTtlSeconds;
+    const storeKey = predictionCacheKey(prediction.model, flight);
+    c.executionCtx.waitUntil(
+      writeCachedPrediction(c.env.PREDICTION_CACHE, storeKey, { probability: prediction.delay_probability }, ttl, requestId),
+    );
+  }
+  return response;
+}
+
+function respondFromEdge(
+  c: Context<AppEnv>,
+  prediction: Prediction,
+  flight: CanonicalFlight,
+  started: number,
+  cache: "memory" | "kv" | "miss",
+): Response {
   c.set("servedBy", "edge");
-  c.set("cache", cached ? "hit" : "miss");
-  c.header("X-Cache", cached ? "HIT" : "MISS");
+  c.set("cache", cache);
+  c.header("X-Cache", cache === "miss" ? "MISS" : "HIT");
 
   const latencyMs = performance.now() - started;
-  c.executionCtx.waitUntil(logPrediction(c.env.DB, logRow(c, prediction, flight, latencyMs)));
+  c.executionCtx.waitUntil(logPrediction(c.env.DB, logRow(c, prediction, flight, latencyMs), readConfig(c.env).logBatch));
   return c.json(prediction);
-});
+}
 
 /**
  * Scores the flight with the edge model; returns undefined when edge inference is switched off
@@ -68,8 +106,16 @@ async function scoreOnEdge(c: Context<AppEnv>, flight: CanonicalFlight): Promise
   }
 }
 
-/** Sends the prediction request to the origin and relays its response; logs it like an edge prediction. */
-async function forwardPrediction(c: Context<AppEnv>, body: unknown, flight: CanonicalFlight, started: number): Promise<Response> {
+/**
+ * Sends the prediction request to the origin and relays its response; logs it like an edge prediction.
+ * Also returns the origin's prediction when it answered 200.
+ */
+async function forwardPrediction(
+  c: Context<AppEnv>,
+  body: unknown,
+  flight: CanonicalFlight,
+  started: number,
+): Promise<{ response: Response; prediction?: Prediction }> {
   const requestId = c.get("requestId");
   let response: Response;
   try {
@@ -88,25 +134,27 @@ async function forwardPrediction(c: Context<AppEnv>, body: unknown, flight: Cano
 
   const text = await response.text();
   c.set("servedBy", "origin");
+  let prediction: Prediction | undefined;
   if (response.status === 200) {
-    const prediction = parsePrediction(text);
+    prediction = parsePrediction(text);
     if (!prediction) {
       logEvent("error", "origin_invalid_response", { request_id: requestId, bytes: text.length });
       throw originUnavailable(new OriginUnavailableError(5, "origin returned a body that is not a prediction"));
     }
-    c.executionCtx.waitUntil(logPrediction(c.env.DB, logRow(c, prediction, flight, performance.now() - started)));
+    const latencyMs = performance.now() - started;
+    c.executionCtx.waitUntil(logPrediction(c.env.DB, logRow(c, prediction, flight, latencyMs), readConfig(c.env).logBatch));
   }
   const headers = new Headers({ "Content-Type": "application/json", "X-Request-Id": requestId, "X-Served-By": "origin" });
   const originCache = response.headers.get("x-cache");
   if (originCache) headers.set("X-Cache", originCache);
-  return new Response(text, { status: response.status, headers });
+  return { response: new Response(text, { status: response.status, headers }), prediction };
 }
 
 /** Parses the origin's prediction, or returns undefined for a body that does not have its shape. */
 function parsePrediction(text: string): Prediction | undefined {
   try {
-    const value = JSON.parse(text) as Partial<Prediction>;
-    return typeof value.delay_probability === "number" && typeof value.request_id === "string" ? (value as Prediction) : undefined;
+    const parsed = PredictionSchema.safeParse(JSON.parse(text));
+    return parsed.success ? (parsed.data as Prediction) : undefined;
   } catch {
     return undefined;
   }
