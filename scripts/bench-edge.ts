@@ -411,7 +411,7 @@ function printReport(
   }
 
   out.push("", "| Start-up and inference | Value |", "| --- | ---: |");
-  out.push(`| spawn to first GET /health 200 | ${cold.readyMs.toFixed(0)} ms |`);
+  out.push(`| start to first GET /health 200 | ${cold.readyMs.toFixed(0)} ms |`);
   out.push(`| first GET /health (the start-up probe that succeeded) | ${cold.firstHealthMs.toFixed(1)} ms |`);
   out.push(`| cold first POST /predict (status ${cold.firstPredictStatus}) | ${cold.firstPredictMs.toFixed(1)} ms |`);
   out.push(`| second POST /predict | ${cold.secondPredictMs.toFixed(1)} ms |`);

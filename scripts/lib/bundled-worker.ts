@@ -4,7 +4,7 @@
 // `wrangler dev` puts a second workerd process in front of the Worker (its proxy for reloads and the
 // inspector), and every request crosses a loopback HTTP hop between the two. Production has no such
 // hop, and it costs a POST with a body about 0.3 ms more than a GET, so latency benchmarks measure
-// this launcher instead. It answers the same `LocalWorker` interface as `startLocalWorker`.
+// this launcher instead. It returns the same `LocalWorker` interface as `startLocalWorker`.
 
 import { execFile } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";

@@ -1,5 +1,5 @@
 // Writes prediction rows to D1 after the response has been sent. Rows from the requests that one
-// isolate serves within a short window share one D1 batch, so D1 sees one round trip per window
+// isolate serves within a short window share one D1 batch, so D1 receives one round trip per window
 // instead of one per prediction. Each request hands the promise of its own row's batch to
 // ctx.waitUntil, which keeps the isolate alive until that batch is written: no row waits in memory
 // beyond the life of its request.
@@ -15,7 +15,7 @@ export const RETRY_DELAYS_MS = [50, 250];
 const ROWS_PER_STATEMENT = Math.floor(100 / Object.keys(predictions).length);
 
 export interface LogBatchSettings {
-  /** A batch is written as soon as it holds this many rows. */
+  /** A batch is written as soon as it contains this many rows. */
   maxRows: number;
   /** ...or this long after its first row arrived. */
   waitMs: number;
@@ -79,7 +79,7 @@ async function writeRows(db: D1Database, rows: PredictionRow[]): Promise<boolean
     } catch (error) {
       const delay = RETRY_DELAYS_MS[attempt];
       const final = delay === undefined;
-      // NOTE: a batch that D1 committed but whose answer was lost is written twice by the retry.
+      // NOTE: a batch that D1 committed but whose response was lost is written twice by the retry.
       logEvent(final ? "error" : "warn", final ? "prediction_log_failed" : "prediction_log_retry", {
         request_ids: rows.map((row) => row.requestId),
         rows: rows.length,

@@ -1,6 +1,6 @@
-// POST /predict: validate the flight, answer with the edge model (or the isolate's memory of its recent
-// answers), and record the prediction in D1. The full model and edge failures go to the origin, whose
-// answers KV caches: a KV read costs more than the edge model, but far less than a call to the origin.
+// POST /predict: validate the flight, predict with the edge model (or return a recent prediction from
+// the isolate's memory), and record the prediction in D1. The full model and edge failures go to the
+// origin, whose predictions KV caches: a KV read costs more than the edge model, but far less than a call to the origin.
 // KV writes and log rows happen in waitUntil, after the response is sent.
 
 import { Hono } from "hono";
@@ -42,13 +42,14 @@ export const predictRoutes = new Hono<AppEnv>().post("/predict", async function 
   return respondFromEdge(c, prediction, flight, started, cached ? "memory" : "miss");
 });
 
-/** The version of the full model that the origin last answered with; KV keys of full answers need it. */
+/** The full model version of the origin's last response; KV keys of full-model predictions include it. */
 let lastFullModel: ServedModel | undefined;
 
 /**
- * Answers from KV when it holds the origin's answer for this flight and model version, and otherwise
- * asks the origin and stores its answer in KV. The full model's version is known only after the
- * origin has answered once in this isolate; until then there is no key to look up.
+ * Returns the prediction from KV when it contains the origin's prediction for this flight and model
+ * version; otherwise forwards the request to the origin and stores its prediction in KV. The full
+ * model's version is known only after the origin's first response in this isolate; until then there
+ * is no key to look up.
  */
 async function predictRemotely(c: Context<AppEnv>, body: unknown, flight: CanonicalFlight, started: number): Promise<Response> {
   const requestId = c.get("requestId");
@@ -108,7 +109,7 @@ async function scoreOnEdge(c: Context<AppEnv>, flight: CanonicalFlight): Promise
 
 /**
  * Sends the prediction request to the origin and relays its response; logs it like an edge prediction.
- * Also returns the origin's prediction when it answered 200.
+ * Also returns the origin's prediction when its status was 200.
  */
 async function forwardPrediction(
   c: Context<AppEnv>,
