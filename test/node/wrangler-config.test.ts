@@ -46,6 +46,13 @@ describe("wrangler.toml", () => {
     });
   }
 
+  it("deployed envs keep their logs", () => {
+    for (const env of ["staging", "production"]) {
+      const config = unstable_readConfig({ config: "wrangler.toml", env }, {}) as unknown as { observability?: { enabled?: boolean } };
+      expect(config.observability?.enabled, env).toBe(true);
+    }
+  });
+
   it("default env limits like the ingress", () => {
     const config = readConfig();
     expect(config.ratelimits[0]!.simple).toEqual({ limit: 10, period: 60 });
