@@ -55,11 +55,13 @@ export async function startBundledWorker(options: LocalWorkerOptions = {}): Prom
   const tail: string[] = [];
   let mf: Miniflare | undefined;
   const agent = new http.Agent({ keepAlive: true });
-  const stop = async () => {
-    agent.destroy();
-    await mf?.dispose();
-    await rm(workDir, { recursive: true, force: true });
-  };
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      agent.destroy();
+      await mf?.dispose();
+      await rm(workDir, { recursive: true, force: true });
+    })());
 
   try {
     await buildBundle(bundleDir, options.environment);
