@@ -1,5 +1,5 @@
 // The bundle that `wrangler deploy` would upload, run in one workerd process by the benchmark's
-// launcher: it must start, predict with the edge model and log to D1 like the dev server does.
+// launcher: it must start, predict with the edge model and write its access log.
 
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
