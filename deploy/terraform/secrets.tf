@@ -14,64 +14,96 @@ resource "random_password" "origin_shared_secret" {
   special = false
 }
 
-resource "aws_secretsmanager_secret" "database_url" {
-  name                    = "${local.origin_name}/DATABASE_URL"
-  description             = "PostgreSQL connection string of the origin"
+locals {
+  # Environment variable names, which are also the last part of the secret names. for_each takes this
+  # literal list and not keys(local.origin_secret_values), because Terraform rejects for_each keys
+  # that are sensitive or unknown until apply, and the values derive from random_password and
+  # var.redis_auth_token.
+  origin_secret_names = ["DATABASE_URL", "REDIS_URL", "ORIGIN_SHARED_SECRET"]
+
+  origin_secret_descriptions = {
+    DATABASE_URL         = "PostgreSQL connection string of the origin"
+    REDIS_URL            = "Redis connection string of the origin (TLS, AUTH token)"
+    ORIGIN_SHARED_SECRET = "Value the edge Worker sends in X-Origin-Secret"
+  }
+
+  origin_secret_values = {
+    # NOTE: node-postgres (pg-connection-string 2.14) treats a bare sslmode=require as verify-full, which
+    # fails because Node does not trust the RDS CA. uselibpqcompat=true gives libpq's meaning: encrypted
+    # but without server certificate verification. Verifying needs the RDS CA bundle in the image and
+    # sslrootcert=<path>&sslmode=verify-full.
+    DATABASE_URL = format(
+      "postgres://%s:%s@%s/%s?sslmode=require&uselibpqcompat=true",
+      var.db_username,
+      random_password.db_master.result,
+      aws_db_instance.main.endpoint,
+      aws_db_instance.main.db_name,
+    )
+
+    # rediss:// turns on TLS, which the replication group requires. ioredis percent-decodes the password.
+    REDIS_URL = format(
+      "rediss://:%s@%s:%d",
+      urlencode(var.redis_auth_token),
+      aws_elasticache_replication_group.main.primary_endpoint_address,
+      aws_elasticache_replication_group.main.port,
+    )
+
+    # The Worker must send the same value: `npx wrangler secret put ORIGIN_SHARED_SECRET --env <env>`
+    # with the output origin_shared_secret.
+    ORIGIN_SHARED_SECRET = random_password.origin_shared_secret.result
+  }
+}
+
+resource "aws_secretsmanager_secret" "origin" {
+  for_each = toset(local.origin_secret_names)
+
+  name                    = "${local.origin_name}/${each.key}"
+  description             = local.origin_secret_descriptions[each.key]
   recovery_window_in_days = 7
   tags                    = var.tags
 }
 
-# NOTE: node-postgres (pg-connection-string 2.14) treats a bare sslmode=require as verify-full, which
-# fails because Node does not trust the RDS CA. uselibpqcompat=true gives libpq's meaning: encrypted
-# but without server certificate verification. Verifying needs the RDS CA bundle in the image and
-# sslrootcert=<path>&sslmode=verify-full.
-resource "aws_secretsmanager_secret_version" "database_url" {
-  secret_id = aws_secretsmanager_secret.database_url.id
-  secret_string = format(
-    "postgres://%s:%s@%s/%s?sslmode=require&uselibpqcompat=true",
-    var.db_username,
-    random_password.db_master.result,
-    aws_db_instance.main.endpoint,
-    aws_db_instance.main.db_name,
-  )
-}
+resource "aws_secretsmanager_secret_version" "origin" {
+  for_each = toset(local.origin_secret_names)
 
-resource "aws_secretsmanager_secret" "redis_url" {
-  name                    = "${local.origin_name}/REDIS_URL"
-  description             = "Redis connection string of the origin (TLS, AUTH token)"
-  recovery_window_in_days = 7
-  tags                    = var.tags
-}
-
-# rediss:// turns on TLS, which the replication group requires. ioredis percent-decodes the password.
-resource "aws_secretsmanager_secret_version" "redis_url" {
-  secret_id = aws_secretsmanager_secret.redis_url.id
-  secret_string = format(
-    "rediss://:%s@%s:%d",
-    urlencode(var.redis_auth_token),
-    aws_elasticache_replication_group.main.primary_endpoint_address,
-    aws_elasticache_replication_group.main.port,
-  )
-}
-
-resource "aws_secretsmanager_secret" "origin_shared_secret" {
-  name                    = "${local.origin_name}/ORIGIN_SHARED_SECRET"
-  description             = "Value the edge Worker sends in X-Origin-Secret"
-  recovery_window_in_days = 7
-  tags                    = var.tags
-}
-
-# The Worker must send the same value: `npx wrangler secret put ORIGIN_SHARED_SECRET --env <env>`
-# with the output origin_shared_secret.
-resource "aws_secretsmanager_secret_version" "origin_shared_secret" {
-  secret_id     = aws_secretsmanager_secret.origin_shared_secret.id
-  secret_string = random_password.origin_shared_secret.result
+  secret_id     = aws_secretsmanager_secret.origin[each.key].id
+  secret_string = local.origin_secret_values[each.key]
 }
 
 locals {
-  origin_secret_arns = {
-    DATABASE_URL         = aws_secretsmanager_secret.database_url.arn
-    REDIS_URL            = aws_secretsmanager_secret.redis_url.arn
-    ORIGIN_SHARED_SECRET = aws_secretsmanager_secret.origin_shared_secret.arn
-  }
+  origin_secret_arns = { for name, secret in aws_secretsmanager_secret.origin : name => secret.arn }
+}
+
+# Earlier versions of this module declared one resource per secret. These blocks move their state to
+# the for_each instances, so that an existing deployment keeps its secrets. Without them Terraform
+# would destroy the old secrets and then fail to create new ones, because a secret name stays taken
+# for the 7-day recovery window.
+moved {
+  from = aws_secretsmanager_secret.database_url
+  to   = aws_secretsmanager_secret.origin["DATABASE_URL"]
+}
+
+moved {
+  from = aws_secretsmanager_secret.redis_url
+  to   = aws_secretsmanager_secret.origin["REDIS_URL"]
+}
+
+moved {
+  from = aws_secretsmanager_secret.origin_shared_secret
+  to   = aws_secretsmanager_secret.origin["ORIGIN_SHARED_SECRET"]
+}
+
+moved {
+  from = aws_secretsmanager_secret_version.database_url
+  to   = aws_secretsmanager_secret_version.origin["DATABASE_URL"]
+}
+
+moved {
+  from = aws_secretsmanager_secret_version.redis_url
+  to   = aws_secretsmanager_secret_version.origin["REDIS_URL"]
+}
+
+moved {
+  from = aws_secretsmanager_secret_version.origin_shared_secret
+  to   = aws_secretsmanager_secret_version.origin["ORIGIN_SHARED_SECRET"]
 }

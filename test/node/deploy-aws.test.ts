@@ -375,7 +375,9 @@ describe("terraform module", () => {
   it("references resolve", async () => {
     let count = 0;
     for (const [file, body] of Object.entries(terraform)) {
-      for (const { key, text } of stringsIn(body)) {
+      // A moved block's `from` is an address that is no longer declared. The moved-block test checks both ends.
+      const declarations = Object.fromEntries(Object.entries(body).filter(([kind]) => kind !== "moved"));
+      for (const { key, text } of stringsIn(declarations)) {
         // `type = "${number}"` is a type constraint, not an expression.
         if (key === "type" || !text.includes("${")) continue;
         for (const { value } of await getReferencesInExpression(file, text)) {
@@ -522,27 +524,71 @@ describe("terraform module", () => {
     expect(variables.ecr_keep_images[0].default).toBeGreaterThanOrEqual(5);
   });
 
-  it.each(ORIGIN_SECRET_NAMES)("secret %s in Secrets Manager", (name) => {
-    const resourceName = name.toLowerCase();
-    const secret = resource("aws_secretsmanager_secret", resourceName);
-    const version = resource("aws_secretsmanager_secret_version", resourceName);
-    expect(secret.name).toBe(`\${local.origin_name}/${name}`);
-    expect(version.secret_id).toBe(`\${aws_secretsmanager_secret.${resourceName}.id}`);
-    expect(locals.origin_secret_arns[name]).toBe(`\${aws_secretsmanager_secret.${resourceName}.arn}`);
+  it("secrets use one for_each", () => {
+    const secret = resource("aws_secretsmanager_secret", "origin");
+    const version = resource("aws_secretsmanager_secret_version", "origin");
+    // A literal list, because Terraform rejects sensitive for_each keys.
+    expect([...locals.origin_secret_names].sort()).toEqual([...ORIGIN_SECRET_NAMES].sort());
+    expect(secret.for_each).toBe("${toset(local.origin_secret_names)}");
+    expect(version.for_each).toBe("${toset(local.origin_secret_names)}");
+    expect(Object.keys(resources.aws_secretsmanager_secret as Node)).toEqual(["origin"]);
+    expect(Object.keys(resources.aws_secretsmanager_secret_version as Node)).toEqual(["origin"]);
+  });
+
+  it("secret resources by key", () => {
+    const secret = resource("aws_secretsmanager_secret", "origin");
+    const version = resource("aws_secretsmanager_secret_version", "origin");
+    expect(secret.name).toBe("${local.origin_name}/${each.key}");
+    expect(secret.description).toBe("${local.origin_secret_descriptions[each.key]}");
+    expect(secret.recovery_window_in_days).toBe(7);
+    expect(secret.tags).toBe("${var.tags}");
+    expect(version.secret_id).toBe("${aws_secretsmanager_secret.origin[each.key].id}");
+    expect(version.secret_string).toBe("${local.origin_secret_values[each.key]}");
+    expect(locals.origin_secret_arns).toBe("${{ for name, secret in aws_secretsmanager_secret.origin : name => secret.arn }}");
+  });
+
+  it.each(ORIGIN_SECRET_NAMES)("secret %s has description and value", (name) => {
+    expect(locals.origin_secret_descriptions[name]).toMatch(/\S/);
+    expect(locals.origin_secret_values[name]).toMatch(/^\$\{.+\}$/s);
+  });
+
+  it("secret locals have only the three keys", () => {
+    expect(Object.keys(locals.origin_secret_descriptions).sort()).toEqual([...ORIGIN_SECRET_NAMES].sort());
+    expect(Object.keys(locals.origin_secret_values).sort()).toEqual([...ORIGIN_SECRET_NAMES].sort());
+  });
+
+  it("moved blocks keep the old secrets", () => {
+    const moves = Object.values(terraform).flatMap((file) => (file.moved ?? []) as Node[]);
+    const address = /^\$\{(\w+)\.(\w+)(?:\["([^"]+)"\])?\}$/;
+    const expected = ["aws_secretsmanager_secret", "aws_secretsmanager_secret_version"].flatMap((type) =>
+      ORIGIN_SECRET_NAMES.map((name) => `${type}.${name.toLowerCase()}`),
+    );
+    const fromAddresses: string[] = [];
+    for (const move of moves) {
+      const [, fromType = "", fromName = ""] = address.exec(move.from) ?? [];
+      const [, toType = "", toName = "", toKey = ""] = address.exec(move.to) ?? [];
+      fromAddresses.push(`${fromType}.${fromName}`);
+      expect(resources[fromType]?.[fromName], move.from).toBeUndefined();
+      expect(toType, move.to).toBe(fromType);
+      expect(resources[toType]?.[toName]?.[0]?.for_each, move.to).toBe("${toset(local.origin_secret_names)}");
+      expect(toKey.toLowerCase(), move.to).toBe(fromName);
+    }
+    expect(fromAddresses.sort()).toEqual(expected.sort());
   });
 
   it("secret names match task definition", () => {
     const taskDefinition = JSON.parse(readFileSync(TASK_DEFINITION_FILE, "utf8")) as Node;
     const prefix = `${variables.name[0].default}-origin`;
-    for (const secret of taskDefinition.containerDefinitions[0].secrets as Node[]) {
+    const secrets = taskDefinition.containerDefinitions[0].secrets as Node[];
+    for (const secret of secrets) {
       expect(secret.valueFrom.endsWith(`:secret:${prefix}/${secret.name}`), secret.name).toBe(true);
     }
-    expect(Object.keys(locals.origin_secret_arns).sort()).toEqual([...ORIGIN_SECRET_NAMES].sort());
+    expect(secrets.map((secret) => secret.name).sort()).toEqual([...locals.origin_secret_names].sort());
   });
 
   it("connection strings use TLS", () => {
-    const database = resource("aws_secretsmanager_secret_version", "database_url").secret_string as string;
-    const redis = resource("aws_secretsmanager_secret_version", "redis_url").secret_string as string;
+    const database = locals.origin_secret_values.DATABASE_URL as string;
+    const redis = locals.origin_secret_values.REDIS_URL as string;
     expect(database).toContain("postgres://");
     expect(database).toContain("sslmode=require");
     expect(database).toContain("random_password.db_master.result");
@@ -552,8 +598,7 @@ describe("terraform module", () => {
   });
 
   it("shared secret is random", () => {
-    const version = resource("aws_secretsmanager_secret_version", "origin_shared_secret");
-    expect(version.secret_string).toBe("${random_password.origin_shared_secret.result}");
+    expect(locals.origin_secret_values.ORIGIN_SHARED_SECRET).toBe("${random_password.origin_shared_secret.result}");
     expect(resource("random_password", "origin_shared_secret").length).toBeGreaterThanOrEqual(32);
     expect(blocks("output").origin_shared_secret[0].sensitive).toBe(true);
   });
