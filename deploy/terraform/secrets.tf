@@ -73,37 +73,3 @@ resource "aws_secretsmanager_secret_version" "origin" {
 locals {
   origin_secret_arns = { for name, secret in aws_secretsmanager_secret.origin : name => secret.arn }
 }
-
-# Earlier versions of this module declared one resource per secret. These blocks move their state to
-# the for_each instances, so that an existing deployment keeps its secrets. Without them Terraform
-# would destroy the old secrets and then fail to create new ones, because a secret name stays taken
-# for the 7-day recovery window.
-moved {
-  from = aws_secretsmanager_secret.database_url
-  to   = aws_secretsmanager_secret.origin["DATABASE_URL"]
-}
-
-moved {
-  from = aws_secretsmanager_secret.redis_url
-  to   = aws_secretsmanager_secret.origin["REDIS_URL"]
-}
-
-moved {
-  from = aws_secretsmanager_secret.origin_shared_secret
-  to   = aws_secretsmanager_secret.origin["ORIGIN_SHARED_SECRET"]
-}
-
-moved {
-  from = aws_secretsmanager_secret_version.database_url
-  to   = aws_secretsmanager_secret_version.origin["DATABASE_URL"]
-}
-
-moved {
-  from = aws_secretsmanager_secret_version.redis_url
-  to   = aws_secretsmanager_secret_version.origin["REDIS_URL"]
-}
-
-moved {
-  from = aws_secretsmanager_secret_version.origin_shared_secret
-  to   = aws_secretsmanager_secret_version.origin["ORIGIN_SHARED_SECRET"]
-}

@@ -375,9 +375,7 @@ describe("terraform module", () => {
   it("references resolve", async () => {
     let count = 0;
     for (const [file, body] of Object.entries(terraform)) {
-      // A moved block's `from` is an address that is no longer declared. The moved-block test checks both ends.
-      const declarations = Object.fromEntries(Object.entries(body).filter(([kind]) => kind !== "moved"));
-      for (const { key, text } of stringsIn(declarations)) {
+      for (const { key, text } of stringsIn(body)) {
         // `type = "${number}"` is a type constraint, not an expression.
         if (key === "type" || !text.includes("${")) continue;
         for (const { value } of await getReferencesInExpression(file, text)) {
@@ -555,25 +553,6 @@ describe("terraform module", () => {
   it("secret locals have only the three keys", () => {
     expect(Object.keys(locals.origin_secret_descriptions).sort()).toEqual([...ORIGIN_SECRET_NAMES].sort());
     expect(Object.keys(locals.origin_secret_values).sort()).toEqual([...ORIGIN_SECRET_NAMES].sort());
-  });
-
-  it("moved blocks keep the old secrets", () => {
-    const moves = Object.values(terraform).flatMap((file) => (file.moved ?? []) as Node[]);
-    const address = /^\$\{(\w+)\.(\w+)(?:\["([^"]+)"\])?\}$/;
-    const expected = ["aws_secretsmanager_secret", "aws_secretsmanager_secret_version"].flatMap((type) =>
-      ORIGIN_SECRET_NAMES.map((name) => `${type}.${name.toLowerCase()}`),
-    );
-    const fromAddresses: string[] = [];
-    for (const move of moves) {
-      const [, fromType = "", fromName = ""] = address.exec(move.from) ?? [];
-      const [, toType = "", toName = "", toKey = ""] = address.exec(move.to) ?? [];
-      fromAddresses.push(`${fromType}.${fromName}`);
-      expect(resources[fromType]?.[fromName], move.from).toBeUndefined();
-      expect(toType, move.to).toBe(fromType);
-      expect(resources[toType]?.[toName]?.[0]?.for_each, move.to).toBe("${toset(local.origin_secret_names)}");
-      expect(toKey.toLowerCase(), move.to).toBe(fromName);
-    }
-    expect(fromAddresses.sort()).toEqual(expected.sort());
   });
 
   it("secret names match task definition", () => {
