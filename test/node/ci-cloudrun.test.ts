@@ -1,5 +1,5 @@
 // The Cloud Run deploy workflow. It passes actionlint and runs after the Deploy workflow on main or
-// by hand. It authenticates to Google Cloud through Workload Identity Federation, copies the image
+// by hand, in both cases only when the variable GCP_PROJECT_ID is set. It authenticates to Google Cloud through Workload Identity Federation, copies the image
 // instead of rebuilding it, and smoke-tests both origin endpoints. The image-name and render scripts
 // run here for real, with this machine's bash and GNU sed, against deploy/cloudrun/service.yaml.
 
@@ -49,6 +49,19 @@ describe("deploy-cloudrun workflow", () => {
   it("runs after Deploy on main", () => {
     expect(workflow.on.workflow_run).toEqual({ workflows: [deployWorkflow.name], types: ["completed"], branches: ["main"] });
     expect(job.if).toContain("github.event.workflow_run.conclusion == 'success'");
+  });
+
+  it("runs only with GCP_PROJECT_ID", () => {
+    expect(job.if).toBe(
+      "(github.event_name == 'workflow_dispatch' || github.event.workflow_run.conclusion == 'success') && vars.GCP_PROJECT_ID != ''",
+    );
+    expect(job.env?.GCP_PROJECT_ID).toBe("${{ vars.GCP_PROJECT_ID }}");
+  });
+
+  it("header names the switch", () => {
+    const lines = source.split("\n");
+    const header = lines.slice(0, lines.findIndex((line) => !line.startsWith("#"))).join("\n");
+    expect(header).toContain("GCP_PROJECT_ID");
   });
 
   it("dispatch takes a tag", () => {

