@@ -356,7 +356,7 @@ async function startOrigin(state: StateChoice, pgliteDir: string, cpuProfileDir?
   } catch (error) {
     await origin.stop();
     const tail = log.tail.length > 0 ? log.tail.join("\n") : "(no output)";
-    throw new Error(`The origin failed to start: ${(error as Error).message}\nLast origin output:\n${tail}`);
+    throw new Error(`The origin failed to start: ${(error as Error).message}\nLast origin output:\n${tail}`, { cause: error });
   }
   return origin;
 }

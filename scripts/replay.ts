@@ -217,7 +217,7 @@ async function replayRows(
 /** Sends one row and records its outcome. A failed request is counted and reported, not thrown. */
 async function sendRow(worker: LocalWorker, body: string, k: number, result: ReplayResult): Promise<void> {
   let outcome: string;
-  let detail = "";
+  let detail: string;
   try {
     const response = await worker.request("POST", "/predict", body);
     outcome = String(response.status);

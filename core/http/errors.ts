@@ -47,6 +47,7 @@ export function errorResponse(c: Context, error: ApiError): Response {
  */
 export function installErrorHandlers(
   // Any Env: the Worker and the origin type their apps differently, and only requestId is read.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   app: Hono<any>,
   routeMethods: Record<string, string>,
   logUnhandled: (error: Error, requestId: string) => void,

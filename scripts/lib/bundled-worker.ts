@@ -92,7 +92,7 @@ export async function startBundledWorker(options: LocalWorkerOptions = {}): Prom
     return { url: `http://${HOST}:${port}`, startup, request, reloadCount: () => 0, logTail: () => [...tail], stop };
   } catch (error) {
     await stop();
-    throw new Error(`Bundled Worker failed to start: ${(error as Error).message}\nLast output:\n${tail.join("\n")}`);
+    throw new Error(`Bundled Worker failed to start: ${(error as Error).message}\nLast output:\n${tail.join("\n")}`, { cause: error });
   }
 }
 

@@ -116,7 +116,9 @@ export async function startLocalWorker(options: LocalWorkerOptions = {}): Promis
   } catch (error) {
     await stop();
     const tail = log.tail.length > 0 ? log.tail.join("\n") : "(no output yet)";
-    throw new Error(`Local Worker on ${url} failed to start: ${(error as Error).message}\nLast wrangler output:\n${tail}`);
+    throw new Error(`Local Worker on ${url} failed to start: ${(error as Error).message}\nLast wrangler output:\n${tail}`, {
+      cause: error,
+    });
   }
 }
 
@@ -174,6 +176,7 @@ export async function applyD1Migrations(binding: string, persistDir: string, env
     throw new Error(
       `Applying the D1 migrations of ${binding} failed: ${(error as Error).message}\n` +
         `Check the d1_databases entry in wrangler.toml and the migrations folder.\n${stdout}${stderr}`,
+      { cause: error },
     );
   }
 }

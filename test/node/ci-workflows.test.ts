@@ -82,8 +82,9 @@ describe("GitHub Actions workflows", () => {
     expect(await lintWorkflow(readWorkflow(name), `.github/workflows/${name}`)).toBe("");
   });
 
-  it("ci runs npm test", () => {
+  it("ci runs lint and tests", () => {
     expect(readWorkflow("ci.yml")).toMatch(/run:\s*npm test\b/);
+    expect(readWorkflow("ci.yml")).toMatch(/run:\s*npm run lint\b/);
   });
 
   it("deploy uses wrangler-action", () => {

@@ -79,7 +79,7 @@ export function parseXGBoostModel(jsonText: string): XGBoostModel {
   try {
     parsed = JSON.parse(jsonText);
   } catch (error) {
-    throw new Error(`Invalid XGBoost model: the text is not valid JSON (${(error as Error).message})`);
+    throw new Error(`Invalid XGBoost model: the text is not valid JSON (${(error as Error).message})`, { cause: error });
   }
   validateXGBoostModel(parsed);
   return parsed;

@@ -118,7 +118,8 @@ describe("origin batch streaming", () => {
       const line = JSON.stringify({ origin: "ORD", destination: "LGA", departure: "2026-12-24T18:30" }) + "\n";
       let writing = true;
       const pump = () => {
-        while (writing && req.write(line.repeat(100))) {}
+        // Writes until the socket buffer is full; "drain" calls pump again.
+        while (writing && req.write(line.repeat(100))) continue;
       };
       req.on("drain", pump);
       req.on("response", (res) => {
