@@ -16,7 +16,7 @@ const WORKFLOW_PATH = ".github/workflows/deploy-cloudrun.yml";
 const source = readFileSync(join(ROOT, WORKFLOW_PATH), "utf8");
 
 type Step = { id?: string; name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
-type Job = { if?: string; environment?: string; permissions?: Record<string, string>; env?: Record<string, string>; steps: Step[] };
+type Job = { if?: string; needs?: string; environment?: string; permissions?: Record<string, string>; env?: Record<string, string>; steps: Step[] };
 type Workflow = {
   name: string;
   on: { workflow_run?: { workflows: string[]; types: string[]; branches: string[] }; workflow_dispatch?: { inputs: Record<string, { required?: boolean }> } };
@@ -25,8 +25,8 @@ type Workflow = {
 
 const workflow = parse(source) as Workflow;
 const deployWorkflow = parse(readFileSync(join(ROOT, ".github/workflows/deploy.yml"), "utf8")) as Workflow;
-const jobs = Object.values(workflow.jobs);
-const job = jobs[0]!;
+const gate = workflow.jobs["image-built"]!;
+const job = workflow.jobs["deploy-cloudrun"]!;
 const steps = job.steps;
 
 function stepUsing(action: string): Step {
@@ -48,14 +48,22 @@ describe("deploy-cloudrun workflow", () => {
 
   it("runs after Deploy on main", () => {
     expect(workflow.on.workflow_run).toEqual({ workflows: [deployWorkflow.name], types: ["completed"], branches: ["main"] });
-    expect(job.if).toContain("github.event.workflow_run.conclusion == 'success'");
+    expect(gate.if).toContain("github.event.workflow_run.conclusion == 'success'");
   });
 
   it("runs only with GCP_PROJECT_ID", () => {
-    expect(job.if).toBe(
+    expect(gate.if).toBe(
       "(github.event_name == 'workflow_dispatch' || github.event.workflow_run.conclusion == 'success') && vars.GCP_PROJECT_ID != ''",
     );
     expect(job.env?.GCP_PROJECT_ID).toBe("${{ vars.GCP_PROJECT_ID }}");
+  });
+
+  it("deploys only a pushed image", () => {
+    // Deploy's image job must have succeeded, whatever the Deploy run's own conclusion.
+    expect(job.needs).toBe("image-built");
+    expect(job.if).toBe("needs.image-built.outputs.built == 'true'");
+    expect(deployWorkflow.jobs.image).toBeDefined();
+    expect(gate.steps[0]?.run).toContain('select(.name == "image")');
   });
 
   it("header names the switch", () => {
@@ -69,9 +77,12 @@ describe("deploy-cloudrun workflow", () => {
     expect(job.env?.TAG).toBe("${{ inputs.tag || github.event.workflow_run.head_sha }}");
   });
 
-  it("one job in production", () => {
-    expect(jobs).toHaveLength(1);
+  it("deploy job in production", () => {
+    expect(Object.keys(workflow.jobs)).toEqual(["image-built", "deploy-cloudrun"]);
     expect(job.environment).toBe("production");
+    // The gate needs no approval and may only read Actions data.
+    expect(gate.environment).toBeUndefined();
+    expect(gate.permissions).toEqual({ actions: "read" });
   });
 
   it("authenticates through WIF", () => {
