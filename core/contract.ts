@@ -14,8 +14,12 @@ export const PredictionSchema = z
     is_delayed: z.boolean().meta({ description: "delay_probability compared with the model's threshold." }),
     threshold: z.number().meta({ description: "Decision threshold of this model version, chosen on validation data.", example: 0.2199 }),
     model: ModelIdSchema,
-    served_by: z.enum(["edge", "origin"]),
-    cached: z.boolean().meta({ description: "True when the prediction came from the prediction cache." }),
+    served_by: z.enum(["edge", "origin"]).meta({
+      description: "Where the prediction was returned from: edge (the Worker: its model, its memory or KV) or origin (the origin service: its model or its cache).",
+    }),
+    cached: z.boolean().meta({
+      description: "True when the prediction came from a cache instead of a model run.",
+    }),
     request_id: z.string(),
     flight: z
       .object({
