@@ -13,14 +13,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { formatLocal, fromLocalMinute, toLocalMinute } from "../core/time";
-import { startBundledWorker } from "./lib/bundled-worker";
 import {
   LOAD_TEST_SETTINGS,
   runConcurrently,
-  startLocalWorker,
   type HttpResponse,
   type LocalWorker,
 } from "./lib/local-worker";
+import { SERVERS, parseServer, serverUsage, type ServerKind } from "./lib/servers";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../", import.meta.url));
 const TARGETS = { predictOverHealthP50Ms: 0.3, inferencePerRowUs: 50, coldPredictionMs: 500 };
@@ -49,9 +48,7 @@ this process.
   --concurrency LIST      comma-separated concurrency levels (default 1,16)
   --inference-rows N      large batch of the in-isolate inference measurement (default 10001)
   --inference-repeats N   calls per batch size, the median is used (default 15)
-  --server KIND           "bundle" (default): the bundle of \`wrangler deploy --dry-run\` in one workerd
-                          process, as production runs it; "wrangler-dev": \`wrangler dev --local\`, whose
-                          proxy process adds a loopback HTTP hop to every request
+${serverUsage(26)}
   --env NAME              wrangler environment from wrangler.toml to run (default: ${LOAD_TEST_SETTINGS.environment},
                           whose rate limit allows a benchmark from one address)
   --help                  print this text
@@ -66,11 +63,6 @@ interface BenchOptions {
   server: ServerKind;
 }
 
-type ServerKind = "bundle" | "wrangler-dev";
-const SERVERS: Record<ServerKind, { start: typeof startLocalWorker; description: string }> = {
-  bundle: { start: startBundledWorker, description: "the `wrangler deploy --dry-run` bundle in one workerd process (Miniflare)" },
-  "wrangler-dev": { start: startLocalWorker, description: "`wrangler dev --local` (a proxy workerd process in front of the Worker's)" },
-};
 
 interface LoopStats {
   endpoint: string;
@@ -200,11 +192,6 @@ function parseOptions(): BenchOptions | undefined {
     environment: values.env,
     server: parseServer(values.server),
   };
-}
-
-function parseServer(text: string): ServerKind {
-  if (text in SERVERS) return text as ServerKind;
-  throw new Error(`--server must be one of ${Object.keys(SERVERS).join(", ")}, got "${text}"`);
 }
 
 function parsePositiveInteger(text: string, option: string): number {

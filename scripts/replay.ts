@@ -14,7 +14,8 @@ import { FlightColumnsBuilder, type FlightColumns } from "../training/columns";
 import { readVegaFlights } from "../training/data/vega";
 import { auc } from "../training/metrics";
 import { splitByMonth } from "../training/split";
-import { LOAD_TEST_SETTINGS, runConcurrently, startLocalWorker, type LocalWorker } from "./lib/local-worker";
+import { LOAD_TEST_SETTINGS, runConcurrently, type LocalWorker } from "./lib/local-worker";
+import { SERVERS, parseServer, serverUsage, type ServerKind } from "./lib/servers";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../", import.meta.url));
 const PARQUET_PATH = join(PROJECT_ROOT, "node_modules", "vega-datasets", "data", "flights-3m.parquet");
@@ -29,11 +30,12 @@ const MAX_REPORTED_FAILURES = 3;
 const USAGE = `Usage: npm run replay -- [options]
 
 Sends the June 2001 test rows of vega-datasets' flights-3m.parquet to POST /predict on a local
-Worker (wrangler dev --local on 127.0.0.1) and compares the AUC with the model card.
+Worker on 127.0.0.1 and compares the AUC with the model card.
 
   --concurrency N   requests in flight at once (default 32)
   --limit N         send N evenly spaced test rows instead of all of them (at least ${MIN_LIMIT_ROWS})
   --allow-small     allow --limit below ${MIN_LIMIT_ROWS}
+${serverUsage(20)}
   --env NAME        wrangler environment from wrangler.toml to run (default: ${LOAD_TEST_SETTINGS.environment},
                     whose rate limit allows a replay from one address)
   --help            print this text
@@ -46,6 +48,7 @@ interface ReplayOptions {
   concurrency: number;
   limit?: number;
   environment: string;
+  server: ServerKind;
 }
 
 /** The June test rows that the served model accepts, in file order. */
@@ -82,10 +85,11 @@ async function main(): Promise<number> {
   const columns = await readColumns();
   const testIndexes = splitByMonth(columns).test;
 
-  process.stderr.write("starting the local Worker (wrangler dev --local) …\n");
-  // NOTE: wrangler rebuilds the Worker when a bundled file changes (sources, or packages under
-  // node_modules), and at log level "warn" this run cannot see it. Edits during a replay can change the responses.
-  const worker = await startLocalWorker({ ...LOAD_TEST_SETTINGS, environment: options.environment, logLevel: "warn" });
+  const server = SERVERS[options.server];
+  process.stderr.write(`starting the local Worker: ${server.description} …\n`);
+  // NOTE: with --server wrangler-dev, wrangler restarts the Worker when a bundled file changes, and
+  // requests in flight then fail with 503. The default bundle is built once at the start.
+  const worker = await server.start({ ...LOAD_TEST_SETTINGS, environment: options.environment, logLevel: "warn" });
   try {
     const card = await readServedModelCard(worker);
     const test = keepKnownAirports(columns, testIndexes, card);
@@ -110,6 +114,7 @@ function parseOptions(): ReplayOptions | undefined {
       limit: { type: "string" },
       "allow-small": { type: "boolean", default: false },
       env: { type: "string", default: LOAD_TEST_SETTINGS.environment },
+      server: { type: "string", default: "bundle" },
       help: { type: "boolean", default: false },
     },
   });
@@ -126,7 +131,7 @@ function parseOptions(): ReplayOptions | undefined {
         "Pass a larger --limit, or add --allow-small to run it anyway.",
     );
   }
-  return { concurrency, limit, environment: values.env };
+  return { concurrency, limit, environment: values.env, server: parseServer(values.server) };
 }
 
 function parsePositiveInteger(text: string, option: string): number {

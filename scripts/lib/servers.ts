@@ -1,0 +1,26 @@
+// The two local servers that the benchmark and the replay can run the Worker on, picked with --server.
+
+import { startBundledWorker } from "./bundled-worker";
+import { startLocalWorker } from "./local-worker";
+
+export type ServerKind = "bundle" | "wrangler-dev";
+
+export const SERVERS: Record<ServerKind, { start: typeof startLocalWorker; description: string }> = {
+  bundle: { start: startBundledWorker, description: "the `wrangler deploy --dry-run` bundle in one workerd process (Miniflare)" },
+  "wrangler-dev": { start: startLocalWorker, description: "`wrangler dev --local` (a proxy workerd process in front of the Worker's)" },
+};
+
+/** The --server lines of a script's usage text, with descriptions starting at column `column`. */
+export function serverUsage(column: number): string {
+  const pad = " ".repeat(column);
+  return [
+    `${"  --server KIND".padEnd(column)}"bundle" (default): the bundle of \`wrangler deploy --dry-run\` in one`,
+    `${pad}workerd process, as production runs it; "wrangler-dev": \`wrangler dev --local\`,`,
+    `${pad}whose proxy process adds a loopback HTTP hop to every request`,
+  ].join("\n");
+}
+
+export function parseServer(text: string): ServerKind {
+  if (text in SERVERS) return text as ServerKind;
+  throw new Error(`--server must be one of ${Object.keys(SERVERS).join(", ")}, got "${text}"`);
+}
