@@ -75,6 +75,29 @@ interface ReplayResult {
   scores: Float64Array;
   /** Per-row flag, 1 when the row received a 200 with a probability. The AUC uses these rows only. */
   scored: Uint8Array;
+  /** Rows that the Worker's D1 log holds for the replay's time window, from GET /stats. */
+  loggedRows?: number;
+}
+
+/** Longest wait for the last log batches, which the Worker writes after its responses. */
+const LOG_SETTLE_MS = 30_000;
+
+/**
+ * Polls GET /stats until the D1 log holds `expected` rows since `since` or the count stops rising,
+ * and returns the last count. Every 200 response must have left exactly one row.
+ */
+async function waitForLoggedRows(worker: LocalWorker, since: string, expected: number): Promise<number> {
+  const deadline = performance.now() + LOG_SETTLE_MS;
+  let count = -1;
+  while (performance.now() < deadline) {
+    const until = new Date(Date.now() + 60_000).toISOString();
+    const response = await worker.request("GET", `/stats?since=${since}&until=${until}`);
+    if (response.status !== 200) throw new Error(`GET /stats returned ${response.status}: ${response.body.slice(0, 300)}`);
+    count = (JSON.parse(response.body) as { total: number }).total;
+    if (count >= expected) return count;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return count;
 }
 
 async function main(): Promise<number> {
@@ -100,7 +123,9 @@ async function main(): Promise<number> {
         `at concurrency ${options.concurrency} to ${worker.url}\n`,
     );
 
+    const since = new Date(Date.now() - 1000).toISOString();
     const result = await replayRows(worker, columns, rows, options.concurrency);
+    result.loggedRows = await waitForLoggedRows(worker, since, result.outcomes.get("200") ?? 0);
     return report(result, card, test, options);
   } finally {
     await worker.stop();
@@ -289,6 +314,7 @@ function report(result: ReplayResult, card: ModelCard, test: TestRows, options: 
     [`test rows of ${card.data.split.testMonth} in the model card`, formatCount(card.metrics.test.rows)],
     ["rows sent", formatCount(result.sent)],
     ["non-200 responses", nonOkCount === 0 ? "0" : `${formatCount(nonOkCount)} (${formatOutcomes(nonOk)})`],
+    ["rows in the D1 prediction log", result.loggedRows === undefined ? "not read" : formatCount(result.loggedRows)],
     ["AUC from /predict responses", servedAuc.toFixed(6)],
     [`model card AUC (${card.data.split.testMonth}, ${formatCount(card.metrics.test.rows)} rows)`, card.metrics.test.auc.toFixed(6)],
     ["difference", formatSigned(difference)],
@@ -304,12 +330,20 @@ function report(result: ReplayResult, card: ModelCard, test: TestRows, options: 
 
   for (const failure of result.failures) process.stdout.write(`example failure: ${failure}\n`);
 
-  return exitStatus({ nonOkCount, isFullRun, rowsMatchCard, difference });
+  const okCount = result.outcomes.get("200") ?? 0;
+  return exitStatus({ nonOkCount, isFullRun, rowsMatchCard, difference, logMatches: result.loggedRows === okCount });
 }
 
-function exitStatus(check: { nonOkCount: number; isFullRun: boolean; rowsMatchCard: boolean; difference: number }): number {
+function exitStatus(check: {
+  nonOkCount: number;
+  isFullRun: boolean;
+  rowsMatchCard: boolean;
+  difference: number;
+  logMatches: boolean;
+}): number {
   const problems: string[] = [];
   if (check.nonOkCount > 0) problems.push(`${check.nonOkCount} responses were not 200`);
+  if (!check.logMatches) problems.push("the D1 prediction log does not hold one row per 200 response");
   if (check.isFullRun && !check.rowsMatchCard) {
     problems.push("the number of test rows differs from the model card, so the AUCs describe different rows");
   }
