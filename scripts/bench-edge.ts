@@ -42,7 +42,7 @@ const PREDICT_REPEATED = "POST /predict, repeated flights";
 const USAGE = `Usage: npm run bench:edge -- [options]
 
 Starts a fresh local Worker (127.0.0.1 only) and measures it with keep-alive HTTP/1.1 requests from
-this process.
+this process. Each endpoint first gets ${WARM_UP_REQUESTS} untimed warm-up requests.
 
   --requests N            timed requests per endpoint and concurrency (default 5000)
   --concurrency LIST      comma-separated concurrency levels (default 1,16)
