@@ -115,6 +115,15 @@ describe("POST /predict bad input", () => {
     expect(error.error.details[0]!.message).toContain("ZZZ");
   });
 
+  it("unknown airport names the requested model", async () => {
+    const edge = (await (await post({ ...FLIGHT, destination: "ZZZ" })).json()) as ErrorBody;
+    const full = (await (await post({ ...FLIGHT, destination: "ZZZ", model: "full" })).json()) as ErrorBody;
+    expect(edge.error.details[0]!.message).toContain("edge");
+    // No origin has answered in this isolate, so the full model's version is not known yet.
+    expect(full.error.details[0]!.message).toContain("full");
+    expect(full.error.details[0]!.message).not.toContain("edge");
+  });
+
   it("predict rejects malformed JSON with 400", async () => {
     const response = await post("{not json");
     expect(response.status).toBe(400);

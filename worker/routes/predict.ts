@@ -26,7 +26,9 @@ export const predictRoutes = new Hono<AppEnv>().post("/predict", async function 
   const config = readConfig(c.env);
   const requestId = c.get("requestId");
   const body = await readJsonBody(c, config.maxBodyBytes);
-  const flight = validateFlightOrThrow(body, edgeTables(), `${EDGE_MODEL_INFO.name} v${EDGE_MODEL_INFO.version}`);
+  // Both models know the same airports, so the edge tables validate a full-model request too; the
+  // message then names the model the client asked for.
+  const flight = validateFlightOrThrow(body, edgeTables(), requestedModelLabel(body));
 
   // The full model lives only on the origin.
   if (flight.model === "full") return predictRemotely(c, body, flight, started);
@@ -41,6 +43,13 @@ export const predictRoutes = new Hono<AppEnv>().post("/predict", async function 
   const prediction = buildPrediction(flight, probability, { model: EDGE_MODEL_INFO, servedBy: "edge", cached, requestId });
   return respondFromEdge(c, prediction, flight, started, cached ? "memory" : "miss");
 });
+
+/** "edge v1", or "full v2" once this isolate has seen the origin's full model version ("full" before). */
+function requestedModelLabel(body: unknown): string {
+  const asked = (body as { model?: unknown } | null)?.model;
+  if (asked !== "full") return `${EDGE_MODEL_INFO.name} v${EDGE_MODEL_INFO.version}`;
+  return lastFullModel ? `${lastFullModel.name} v${lastFullModel.version}` : "full";
+}
 
 /** The full model version of the origin's last response; KV keys of full-model predictions include it. */
 let lastFullModel: ServedModel | undefined;
