@@ -6,5 +6,7 @@ export interface AppEnv {
     servedBy?: "edge" | "origin";
     /** Where the answer came from: the isolate's memory, KV, or neither. */
     cache?: "memory" | "kv" | "miss";
+    /** The model of a returned prediction, as `name@version`. */
+    servedModel?: string;
   };
 }

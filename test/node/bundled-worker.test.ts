@@ -36,8 +36,13 @@ describe("deployable bundle", () => {
   });
 
   it("bundle writes the access log", () => {
-    const predictLines = lines.filter((line) => line.includes('"event":"request"') && line.includes('"route":"/predict"'));
-    expect(predictLines.length).toBeGreaterThanOrEqual(1);
+    const requests = lines.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const predict = requests.find((entry) => entry.event === "request" && entry.route === "/predict");
+    const health = requests.find((entry) => entry.event === "request" && entry.route === "/health");
+    expect(predict).toMatchObject({ status: 200, served_by: "edge", cache: "miss" });
+    expect(predict?.model_version).toMatch(/^edge@\d+$/);
+    // A route that returns no prediction names no model.
+    expect(health?.model_version).toBeNull();
   });
 
   it("bundle stops cleanly", async () => {

@@ -78,6 +78,9 @@ describe("edge with a healthy origin", () => {
     expect(answer.status).toBe(200);
     expect(answer.body.served_by).toBe("origin");
     expect(answer.body.model?.name).toBe("full");
+    // The edge's own headers survive on a relayed answer.
+    expect(answer.headers.get("ratelimit-policy")).toMatch(/^"per-client";q=\d+;w=60$/);
+    expect(answer.headers.get("x-request-id")).toBeTruthy();
   });
 
   it("edge caches full-model answers in KV", async () => {
@@ -105,6 +108,7 @@ describe("edge with a healthy origin", () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get("x-served-by")).toBe("origin");
+    expect(response.headers.get("ratelimit-policy")).toMatch(/^"per-client";q=\d+;w=60$/);
     const rows = (await response.text()).trim().split("\n").map((l) => JSON.parse(l) as { row: number; error?: unknown });
     expect(rows.map((r) => r.row)).toEqual([1, 2, 3]);
     expect(rows[1]!.error).toBeDefined();

@@ -1,6 +1,5 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
-import { EDGE_MODEL_INFO } from "../inference/edge-model";
 import { logEvent } from "../log";
 
 /**
@@ -18,6 +17,6 @@ export const accessLog = createMiddleware<AppEnv>(async function accessLog(c, ne
     latency_ms: Number((performance.now() - started).toFixed(3)),
     served_by: c.get("servedBy") ?? null,
     cache: c.get("cache") ?? null,
-    model_version: `${EDGE_MODEL_INFO.name}@${EDGE_MODEL_INFO.version}`,
+    model_version: c.get("servedModel") ?? null,
   });
 });

@@ -2,6 +2,7 @@
 // streams the origin's response back. A batch is never retried, because its body is a one-time stream.
 
 import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../app-env";
 import { OriginUnavailableError, callOrigin, originUnavailable } from "../origin/client";
 import { forwardedHeaders } from "../origin/forward";
@@ -27,10 +28,16 @@ export const batchRoutes = new Hono<AppEnv>().post("/predict/batch", async funct
   }
 
   c.set("servedBy", "origin");
-  const headers = new Headers({ "X-Request-Id": c.get("requestId"), "X-Served-By": "origin" });
+  const modelName = response.headers.get("x-model-name");
+  const modelVersion = response.headers.get("x-model-version");
+  if (modelName && modelVersion) c.set("servedModel", `${modelName}@${modelVersion}`);
+  // c.body keeps the headers that middleware already set (X-Request-Id, RateLimit-Policy).
+  const headers: Record<string, string> = { "X-Served-By": "origin" };
   for (const name of RELAYED_HEADERS) {
     const value = response.headers.get(name);
-    if (value) headers.set(name, value);
+    if (value) headers[name] = value;
   }
-  return new Response(response.body, { status: response.status, headers });
+  return response.body
+    ? c.body(response.body, response.status as ContentfulStatusCode, headers)
+    : c.body(null, response.status as ContentfulStatusCode, headers);
 });

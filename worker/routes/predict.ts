@@ -5,6 +5,7 @@
 
 import { Hono } from "hono";
 import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { PredictionSchema } from "../../core/contract";
 import type { CanonicalFlight } from "../../core/flight";
 import { validateFlightOrThrow } from "../../core/http/validate-flight";
@@ -92,6 +93,7 @@ function respondFromEdge(
   cache: "memory" | "kv" | "miss",
 ): Response {
   c.set("servedBy", "edge");
+  c.set("servedModel", `${prediction.model.name}@${prediction.model.version}`);
   c.set("cache", cache);
   c.header("X-Cache", cache === "miss" ? "MISS" : "HIT");
 
@@ -151,13 +153,15 @@ async function forwardPrediction(
       logEvent("error", "origin_invalid_response", { request_id: requestId, bytes: text.length });
       throw originUnavailable(new OriginUnavailableError(5, "origin returned a body that is not a prediction"));
     }
+    c.set("servedModel", `${prediction.model.name}@${prediction.model.version}`);
     const latencyMs = performance.now() - started;
     c.executionCtx.waitUntil(logPrediction(c.env.DB, logRow(c, prediction, flight, latencyMs), readConfig(c.env).logBatch));
   }
-  const headers = new Headers({ "Content-Type": "application/json", "X-Request-Id": requestId, "X-Served-By": "origin" });
+  // c.body keeps the headers that middleware already set (X-Request-Id, RateLimit-Policy).
+  const headers: Record<string, string> = { "Content-Type": "application/json", "X-Served-By": "origin" };
   const originCache = response.headers.get("x-cache");
-  if (originCache) headers.set("X-Cache", originCache);
-  return { response: new Response(text, { status: response.status, headers }), prediction };
+  if (originCache) headers["X-Cache"] = originCache;
+  return { response: c.body(text, response.status as ContentfulStatusCode, headers), prediction };
 }
 
 /** Parses the origin's prediction, or returns undefined for a body that does not have its shape. */
