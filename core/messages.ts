@@ -119,6 +119,66 @@ export const MESSAGES = {
     en: (p) => `Content-Type must be application/json (an array), application/x-ndjson or text/csv, got "${p.value}".`,
     "pt-BR": (p) => `O Content-Type precisa ser application/json (um array), application/x-ndjson ou text/csv; recebido "${p.value}".`,
   },
+  empty_batch: {
+    en: () =>
+      "The batch body is empty. Send at least one flight: a JSON array of flights, one JSON object per line (NDJSON), or a CSV header row followed by one flight per line.",
+    "pt-BR": () =>
+      "O corpo do lote está vazio. Envie pelo menos um voo: um array JSON de voos, um objeto JSON por linha (NDJSON) ou uma linha de cabeçalho CSV seguida de um voo por linha.",
+  },
+  batch_not_an_array: {
+    en: () =>
+      'An application/json batch must be a JSON array of flights, such as [{"origin": "ORD", ...}]. Wrap the flights in [ ], or send one flight per line as application/x-ndjson. To score one flight, use POST /predict.',
+    "pt-BR": () =>
+      'Um lote application/json precisa ser um array JSON de voos, como [{"origin": "ORD", ...}]. Coloque os voos entre [ ] ou envie um voo por linha como application/x-ndjson. Para pontuar um voo só, use POST /predict.',
+  },
+  invalid_csv_header: {
+    en: () =>
+      'The CSV header row is invalid. The first line must name the columns, such as "origin,destination,departure" (optional columns: distance_miles, reference, model). See details for each column.',
+    "pt-BR": () =>
+      'A linha de cabeçalho do CSV é inválida. A primeira linha precisa trazer os nomes das colunas, como "origin,destination,departure" (colunas opcionais: distance_miles, reference, model). Veja os detalhes de cada coluna.',
+  },
+  csv_missing_column: {
+    en: (p) => `The CSV header has no ${p.field} column, which is required. Add it to the first line.`,
+    "pt-BR": (p) => `O cabeçalho do CSV não tem a coluna ${p.field}, que é obrigatória. Inclua essa coluna na primeira linha.`,
+  },
+  csv_unknown_column: {
+    en: (p) => `"${p.field}" is not a known column. Allowed columns: origin, destination, departure, distance_miles, reference, model.`,
+    "pt-BR": (p) => `A coluna "${p.field}" não existe. Colunas aceitas: origin, destination, departure, distance_miles, reference, model.`,
+  },
+  csv_duplicate_column: {
+    en: (p) => `The column ${p.field} appears more than once in the header. Keep one of them.`,
+    "pt-BR": (p) => `A coluna ${p.field} aparece mais de uma vez no cabeçalho. Deixe só uma.`,
+  },
+  csv_extra_cells: {
+    en: (p) => `This row has ${p.count} cells but the header names ${p.columns} columns. Remove the extra cells, or put a cell that contains a comma in double quotes.`,
+    "pt-BR": (p) => `Esta linha tem ${p.count} células, mas o cabeçalho define ${p.columns} colunas. Tire as células a mais ou coloque entre aspas duplas a célula que tem vírgula.`,
+  },
+  invalid_csv: {
+    en: (p) =>
+      `This line is not valid CSV (${p.reason}), so reading stopped here. A cell with a comma, quote or line break must be in double quotes, with each quote inside it doubled.`,
+    "pt-BR": (p) =>
+      `Esta linha não é um CSV válido (${p.reason}), então a leitura parou aqui. Uma célula com vírgula, aspas ou quebra de linha precisa estar entre aspas duplas, com cada aspa interna dobrada.`,
+  },
+  row_invalid_json: {
+    en: (p) => `This line is not valid JSON${p.position ? ` (error at character ${p.position})` : ""}. Send one flight per line as a JSON object, such as {"origin": "ORD", ...}.`,
+    "pt-BR": (p) => `Esta linha não é um JSON válido${p.position ? ` (erro no caractere ${p.position})` : ""}. Envie um voo por linha como objeto JSON, como {"origin": "ORD", ...}.`,
+  },
+  json_array_syntax: {
+    en: () =>
+      "Reading stopped at this row because the JSON array is not valid here or in a later row. Check the syntax from this row on (each flight is a JSON object, separated by commas) and send those rows again.",
+    "pt-BR": () =>
+      "A leitura parou nesta linha porque o array JSON não é válido aqui ou numa linha seguinte. Confira a sintaxe a partir desta linha (cada voo é um objeto JSON, separado por vírgulas) e envie essas linhas de novo.",
+  },
+  row_not_an_object: {
+    en: () => "Each row must be a JSON object with origin, destination and departure.",
+    "pt-BR": () => "Cada linha precisa ser um objeto JSON com origin, destination e departure.",
+  },
+  model_mismatch: {
+    en: (p) =>
+      `This batch is scored by the ${p.batch} model, but the row asks for the ${p.row} model. Send rows for the ${p.row} model in a batch with ?model=${p.row}, or leave model out of the row.`,
+    "pt-BR": (p) =>
+      `Este lote é pontuado pelo modelo ${p.batch}, mas a linha pede o modelo ${p.row}. Envie as linhas do modelo ${p.row} num lote com ?model=${p.row} ou tire o campo model da linha.`,
+  },
   model_unavailable: {
     en: () => "The model is temporarily unavailable. Retry shortly.",
     "pt-BR": () => "O modelo está indisponível no momento. Tente de novo em instantes.",

@@ -7,14 +7,14 @@ import { buildPrediction, type Prediction } from "../../core/prediction";
 import { scoreRows, type LoadedModel } from "../models";
 import type { OriginServices } from "../services";
 import { logRow } from "../routes/predict";
-import type { InputRow } from "./read";
+import type { InputRow, RowError } from "./read";
 
 /** Rows per session call: large enough to amortise the call, small enough to stream promptly. */
 export const CHUNK_ROWS = 1024;
 
 export type BatchResult =
   | { row: number; prediction: Prediction }
-  | { row: number; error: { code: string; problems: FieldProblem[]; syntax?: string } };
+  | { row: number; error: { code: string; problems: FieldProblem[] } };
 
 export async function* scoreBatch(
   rows: AsyncIterable<InputRow>,
@@ -59,21 +59,35 @@ export async function* scoreBatch(
   };
 
   for await (const input of rows) {
-    if ("syntaxError" in input) {
-      const error = { code: "invalid_json", problems: [], syntax: input.syntaxError };
-      pending.push({ row: input.row, error: { row: input.row, error } });
+    const result = "error" in input ? input : validateRow(input.value, model, label);
+    if ("flight" in result) {
+      writeFeatures(model.tables, result.flight, features, valid * FEATURE_COUNT);
+      valid++;
+      pending.push({ row: input.row, flight: result.flight });
     } else {
-      const result = canonicalizeFlight(input.value, model.tables, label);
-      if (result.ok) {
-        writeFeatures(model.tables, result.flight, features, valid * FEATURE_COUNT);
-        valid++;
-        pending.push({ row: input.row, flight: result.flight });
-      } else {
-        const code = result.status === 422 ? "unknown_airport" : "invalid_request";
-        pending.push({ row: input.row, error: { row: input.row, error: { code, problems: result.problems } } });
-      }
+      pending.push({ row: input.row, error: { row: input.row, error: result.error } });
     }
     if (pending.length === CHUNK_ROWS) yield await flush();
   }
   if (pending.length > 0) yield await flush();
+}
+
+/**
+ * Validates one row for the batch's model. A row that names another model is an error rather than
+ * being scored by this one, because the whole batch goes through one model in chunks.
+ */
+function validateRow(value: unknown, model: LoadedModel, label: string): { flight: CanonicalFlight } | { error: RowError } {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { error: { code: "invalid_request", problems: [{ field: "row", message: { code: "row_not_an_object" } }] } };
+  }
+
+  const requested = (value as { model?: unknown }).model;
+  if ((requested === "edge" || requested === "full") && requested !== model.type) {
+    const message = { code: "model_mismatch" as const, params: { batch: model.type, row: requested } };
+    return { error: { code: "invalid_request", problems: [{ field: "model", message }] } };
+  }
+
+  const result = canonicalizeFlight(value, model.tables, label);
+  if (result.ok) return { flight: result.flight };
+  return { error: { code: result.status === 422 ? "unknown_airport" : "invalid_request", problems: result.problems } };
 }

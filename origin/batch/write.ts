@@ -58,9 +58,7 @@ function jsonResult(result: BatchResult, language: Language): object {
 function describeError(error: Extract<BatchResult, { error: unknown }>["error"], language: Language) {
   return {
     code: error.code,
-    details: error.syntax
-      ? [{ field: "row", message: `not valid ${error.code === "invalid_json" ? "JSON" : "input"}: ${error.syntax}` }]
-      : error.problems.map((p) => ({ field: p.field, message: renderMessage(p.message, language) })),
+    details: error.problems.map((p) => ({ field: p.field, message: renderMessage(p.message, language) })),
   };
 }
 

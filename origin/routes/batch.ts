@@ -31,7 +31,11 @@ export function batchRoutes(services: OriginServices) {
     const model = services.models[modelName];
     const requestId = c.get("requestId");
     const body = c.req.raw.body ? Readable.fromWeb(c.req.raw.body as import("node:stream/web").ReadableStream) : Readable.from([]);
-    const text = writeResults(scoreBatch(readRows(format, body), model, requestId, services), format, pickLanguage(c.req.header("accept-language")));
+    const rows = readRows(format, body);
+    // The first row is read before the response starts, so a bad body (empty, not a JSON array, a
+    // bad CSV header) becomes a 400 here. The readers throw those errors only before their first row.
+    const first = await rows.next();
+    const text = writeResults(scoreBatch(prepend(first, rows), model, requestId, services), format, pickLanguage(c.req.header("accept-language")));
     const encoder = new TextEncoder();
 
     const stream = new ReadableStream<Uint8Array>({
@@ -61,4 +65,11 @@ export function batchRoutes(services: OriginServices) {
       "X-Model-Threshold": String(model.threshold),
     });
   });
+}
+
+/** Yields an already-read first result, then the rest of the generator. */
+async function* prepend<T>(first: IteratorResult<T>, rest: AsyncGenerator<T>): AsyncGenerator<T> {
+  if (first.done) return;
+  yield first.value;
+  yield* rest;
 }
