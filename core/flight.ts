@@ -83,7 +83,8 @@ export function canonicalizeFlight(body: unknown, tables: CompiledTables, modelL
   const origin = request.origin.toUpperCase();
   const destination = request.destination.toUpperCase();
   if (origin === destination) {
-    return { ok: false, status: 400, problems: [{ field: "destination", message: { code: "same_airport" } }] };
+    const problem: FieldProblem = { field: "destination", message: { code: "same_airport", params: { code: origin } } };
+    return { ok: false, status: 400, problems: [problem] };
   }
 
   const unknown = [
@@ -147,9 +148,9 @@ function describeIssue(issue: z.core.$ZodIssue, body: object): FieldProblem[] {
   if (field === "departure") return [{ field, message: { code: "departure_format", params: { value } } }];
   if (field === "model") return [{ field, message: { code: "unknown_model", params: { value } } }];
   if (field === "distance_miles") {
-    return [{ field, message: { code: "distance_range", params: { min: "more than 0", max: MAX_DISTANCE_MILES, value } } }];
+    return [{ field, message: { code: "distance_range", params: { max: MAX_DISTANCE_MILES, value } } }];
   }
-  return [{ field, message: { code: "reference_length", params: { max: MAX_REFERENCE_LENGTH } } }];
+  return [{ field, message: { code: "reference_length", params: { max: MAX_REFERENCE_LENGTH, length: value.length } } }];
 }
 
 /**

@@ -40,28 +40,28 @@ export const MESSAGES = {
     "pt-BR": (p) => `O campo ${p.field} precisa ser um código IATA de 3 letras, como "GRU" ou "ORD"; recebido "${p.value}".`,
   },
   same_airport: {
-    en: () => "destination must differ from origin.",
-    "pt-BR": () => "O destino (destination) precisa ser diferente da origem (origin).",
+    en: (p) => `destination must differ from origin, got ${p.code} for both.`,
+    "pt-BR": (p) => `O destino (destination) precisa ser diferente da origem (origin); recebido ${p.code} nos dois.`,
   },
   departure_format: {
     en: (p) => `departure must be an ISO 8601 local date and time such as "2026-12-24T18:30" (optionally with an offset such as "-05:00"), got "${p.value}".`,
     "pt-BR": (p) => `O campo departure precisa estar no formato ISO 8601 com data e hora locais, como "2026-12-24T18:30" (com fuso opcional, como "-03:00"); recebido "${p.value}".`,
   },
   departure_invalid_date: {
-    en: (p) => `departure "${p.value}" is not a real calendar date and time.`,
-    "pt-BR": (p) => `O campo departure "${p.value}" não é uma data e hora que exista no calendário.`,
+    en: (p) => `departure "${p.value}" is not a real calendar date and time. Check the day of the month and the time.`,
+    "pt-BR": (p) => `O valor "${p.value}" do campo departure não é uma data e hora real do calendário. Confira o dia do mês e o horário.`,
   },
   distance_range: {
-    en: (p) => `distance_miles must be between ${p.min} and ${p.max}, got ${p.value}.`,
-    "pt-BR": (p) => `O campo distance_miles precisa estar entre ${p.min} e ${p.max}; recebido ${p.value}.`,
+    en: (p) => `distance_miles must be greater than 0 and at most ${p.max}, got ${p.value}.`,
+    "pt-BR": (p) => `O campo distance_miles precisa ser maior que 0 e no máximo ${p.max}; recebido ${p.value}.`,
   },
   distance_mismatch: {
     en: (p) => `distance_miles ${p.value} is far from the ${p.expected} miles between ${p.origin} and ${p.destination}. Send the flown distance or leave the field out.`,
-    "pt-BR": (p) => `O campo distance_miles ${p.value} está muito longe dos ${p.expected} milhas entre ${p.origin} e ${p.destination}. Envie a distância voada ou omita o campo.`,
+    "pt-BR": (p) => `O valor ${p.value} do campo distance_miles está muito longe das ${p.expected} milhas entre ${p.origin} e ${p.destination}. Envie a distância percorrida no voo ou omita o campo.`,
   },
   reference_length: {
-    en: (p) => `reference must be at most ${p.max} characters.`,
-    "pt-BR": (p) => `O campo reference pode ter no máximo ${p.max} caracteres.`,
+    en: (p) => `reference must be at most ${p.max} characters, got ${p.length}. Shorten it.`,
+    "pt-BR": (p) => `O campo reference pode ter no máximo ${p.max} caracteres; recebidos ${p.length}. Encurte o texto.`,
   },
   unknown_airport: {
     en: (p) => `Airport ${p.code} is not known to model ${p.model}: it had no flights in the training data. Check the code.`,
@@ -77,7 +77,7 @@ export const MESSAGES = {
   },
   method_not_allowed: {
     en: (p) => `${p.method} is not allowed on ${p.path}. Allowed: ${p.allowed}.`,
-    "pt-BR": (p) => `O método ${p.method} não é permitido em ${p.path}. Permitidos: ${p.allowed}.`,
+    "pt-BR": (p) => `O método ${p.method} não é permitido em ${p.path}. Métodos permitidos: ${p.allowed}.`,
   },
   unsupported_media_type: {
     en: (p) => `Content-Type must be application/json, got "${p.value}".`,
@@ -105,7 +105,7 @@ export const MESSAGES = {
   },
   unauthorized: {
     en: () => "Missing or wrong X-Origin-Secret header. Call the origin through the edge, or send the shared secret.",
-    "pt-BR": () => "Cabeçalho X-Origin-Secret ausente ou incorreto. Chame a origin pelo edge ou envie o segredo compartilhado.",
+    "pt-BR": () => "Cabeçalho X-Origin-Secret ausente ou incorreto. Chame o serviço de origem pelo edge ou envie o segredo compartilhado.",
   },
   unknown_model: {
     en: (p) => `model must be "edge" or "full", got "${p.value}".`,
@@ -185,7 +185,7 @@ export const MESSAGES = {
   },
   internal_error: {
     en: () => "Internal error. This is a bug; the request id identifies it in our logs.",
-    "pt-BR": () => "Erro interno. Isto é um bug; o request id identifica o caso nos nossos logs.",
+    "pt-BR": () => "Erro interno. Isto é um bug, e o request_id desta resposta identifica o caso nos nossos logs.",
   },
 } satisfies Catalog;
 

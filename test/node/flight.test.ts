@@ -109,3 +109,73 @@ describe("messages", () => {
     expect(renderMessage(message, "pt-BR")).toBe("O campo origin é obrigatório.");
   });
 });
+
+/** Renders the first problem canonicalizeFlight finds in `body`, in both languages. */
+function firstProblem(body: object): { field: string; en: string; ptBR: string } {
+  const result = canonicalizeFlight(body, tables, "edge v1");
+  if (result.ok) throw new Error(`expected a problem with ${JSON.stringify(body)}`);
+  const [problem] = result.problems;
+  return { field: problem!.field, en: renderMessage(problem!.message, "en"), ptBR: renderMessage(problem!.message, "pt-BR") };
+}
+
+describe("flight error texts", () => {
+  it("negative distance states the range", () => {
+    const problem = firstProblem({ ...FLIGHT, distance_miles: -5 });
+    expect(problem.field).toBe("distance_miles");
+    expect(problem.en).toBe("distance_miles must be greater than 0 and at most 12000, got -5.");
+    expect(problem.ptBR).toBe("O campo distance_miles precisa ser maior que 0 e no máximo 12000; recebido -5.");
+  });
+
+  it("distance above maximum states the range", () => {
+    const problem = firstProblem({ ...FLIGHT, distance_miles: 12_001 });
+    expect(problem.en).toBe("distance_miles must be greater than 0 and at most 12000, got 12001.");
+    expect(problem.ptBR).toBe("O campo distance_miles precisa ser maior que 0 e no máximo 12000; recebido 12001.");
+  });
+
+  it("distance far off names the route", () => {
+    const problem = firstProblem({ ...FLIGHT, distance_miles: 2000 });
+    expect(problem.field).toBe("distance_miles");
+    expect(problem.en).toBe(
+      "distance_miles 2000 is far from the 731 miles between ORD and LGA. Send the flown distance or leave the field out.",
+    );
+    expect(problem.ptBR).toBe(
+      "O valor 2000 do campo distance_miles está muito longe das 731 milhas entre ORD e LGA. Envie a distância percorrida no voo ou omita o campo.",
+    );
+  });
+
+  it("same airports names the code", () => {
+    const problem = firstProblem({ ...FLIGHT, destination: "ord" });
+    expect(problem.field).toBe("destination");
+    expect(problem.en).toBe("destination must differ from origin, got ORD for both.");
+    expect(problem.ptBR).toBe("O destino (destination) precisa ser diferente da origem (origin); recebido ORD nos dois.");
+  });
+
+  it("long reference states the length", () => {
+    const problem = firstProblem({ ...FLIGHT, reference: "x".repeat(65) });
+    expect(problem.field).toBe("reference");
+    expect(problem.en).toBe("reference must be at most 64 characters, got 65. Shorten it.");
+    expect(problem.ptBR).toBe("O campo reference pode ter no máximo 64 caracteres; recebidos 65. Encurte o texto.");
+  });
+
+  it("impossible date names the value", () => {
+    const problem = firstProblem({ ...FLIGHT, departure: "2026-02-30T10:00" });
+    expect(problem.field).toBe("departure");
+    expect(problem.en).toBe(
+      'departure "2026-02-30T10:00" is not a real calendar date and time. Check the day of the month and the time.',
+    );
+    expect(problem.ptBR).toBe(
+      'O valor "2026-02-30T10:00" do campo departure não é uma data e hora real do calendário. Confira o dia do mês e o horário.',
+    );
+  });
+
+  it("Portuguese texts name the origin service", () => {
+    expect(renderMessage({ code: "unauthorized" }, "pt-BR")).toBe(
+      "Cabeçalho X-Origin-Secret ausente ou incorreto. Chame o serviço de origem pelo edge ou envie o segredo compartilhado.",
+    );
+    expect(renderMessage({ code: "internal_error" }, "pt-BR")).toBe(
+      "Erro interno. Isto é um bug, e o request_id desta resposta identifica o caso nos nossos logs.",
+    );
+    const notAllowed = { code: "method_not_allowed" as const, params: { method: "PUT", path: "/predict", allowed: "POST" } };
+    expect(renderMessage(notAllowed, "pt-BR")).toBe("O método PUT não é permitido em /predict. Métodos permitidos: POST.");
+  });
+});

@@ -81,7 +81,7 @@ describe("POST /predict bad input", () => {
     ["impossible date", { ...FLIGHT, departure: "2026-02-30T10:00" }, "departure", "not a real calendar"],
     ["hour 24", { ...FLIGHT, departure: "2026-12-24T24:00" }, "departure", "not a real calendar"],
     ["string distance", { ...FLIGHT, distance_miles: "733" }, "distance_miles", "must be a number"],
-    ["negative distance", { ...FLIGHT, distance_miles: -5 }, "distance_miles", "between"],
+    ["negative distance", { ...FLIGHT, distance_miles: -5 }, "distance_miles", "greater than 0 and at most 12000, got -5"],
     ["distance far off", { ...FLIGHT, distance_miles: 3000 }, "distance_miles", "far from"],
     ["long reference", { ...FLIGHT, reference: "x".repeat(65) }, "reference", "at most 64"],
     ["unknown field", { ...FLIGHT, distance: 733 }, "distance", "not a known field"],
