@@ -40,7 +40,17 @@ interface Served {
   };
 }
 
-const fixture = JSON.parse(readFileSync("test/fixtures/parity/edge-1.json", "utf8")) as ParityFixture;
+/** The model card of the edge version that models/edge/current.ts bundles into the Worker. */
+function bundledEdgeCard(): { name: string; version: string } {
+  const current = readFileSync("models/edge/current.ts", "utf8");
+  const folder = /from "\.\/(\d+)\/model-card\.json"/.exec(current)?.[1];
+  if (!folder) throw new Error("models/edge/current.ts has no import of ./<version>/model-card.json. Restore it from git or rerun npm run train.");
+  return JSON.parse(readFileSync(`models/edge/${folder}/model-card.json`, "utf8")) as { name: string; version: string };
+}
+
+const card = bundledEdgeCard();
+// `npm run train` writes this fixture with the version it points models/edge/current.ts at.
+const fixture = JSON.parse(readFileSync(`test/fixtures/parity/${card.name}-${card.version}.json`, "utf8")) as ParityFixture;
 const rows = fixture.rows.slice(0, ROWS);
 
 let worker: LocalWorker | undefined;
@@ -87,6 +97,10 @@ describe("local Worker replay of parity rows", () => {
   it("every response is served by edge", () => {
     const others = served.flatMap((s, i) => (s.body.served_by === "edge" ? [] : [`${describeRow(i)}: ${s.body.served_by}`]));
     expect(others).toEqual([]);
+  });
+
+  it("fixture matches the bundled model", () => {
+    expect(fixture.model).toEqual({ name: card.name, version: card.version });
   });
 
   it("serves the fixture's model", () => {

@@ -4,9 +4,25 @@ import { expect, it } from "vitest";
 import { FEATURE_COUNT } from "../../core/features";
 import { loadEdgeModel, scoreRows } from "../../worker/inference/edge-model";
 import { card } from "../../models/edge/current";
-import fixture from "../fixtures/parity/edge-1.json";
+
+interface ParityFixture {
+  model: { name: string; version: string };
+  tolerance: number;
+  rows: Array<{ features: number[]; xgboost: number }>;
+}
+
+/** Loads the parity fixture that `npm run train` wrote with the version models/edge/current.ts bundles. */
+async function loadBundledFixture(): Promise<ParityFixture> {
+  const path = `../fixtures/parity/${card.name}-${card.version}.json`;
+  try {
+    return ((await import(path)) as { default: ParityFixture }).default;
+  } catch (error) {
+    throw new Error(`missing parity fixture ${path} for the bundled ${card.name} v${card.version}. npm run train -- --version ${card.version} writes it.`, { cause: error });
+  }
+}
 
 it("workerd onnxruntime-web matches xgboost", async () => {
+  const fixture = await loadBundledFixture();
   expect(fixture.model).toEqual({ name: card.name, version: card.version });
   const rows = fixture.rows;
   const features = new Float32Array(rows.length * FEATURE_COUNT);

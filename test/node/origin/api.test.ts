@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toFeatures } from "../../../core/features";
 import { MicroBatcher } from "../../../origin/micro-batcher";
@@ -8,6 +10,31 @@ import { type RunningOrigin, loggedRows, postJson, startOrigin } from "./harness
 const RUN = crypto.randomUUID().slice(0, 8);
 
 const FLIGHT = { origin: "ORD", destination: "LGA", departure: "2026-12-24T18:30" };
+
+/**
+ * The card of the edge version the origin loads: MODEL_EDGE_VERSION, or else the largest numeric
+ * folder under MODELS_DIR/edge (the rule of origin/models.ts, restated so the test checks it).
+ */
+function servedEdgeCard(): { name: string; version: string } {
+  const folder = join(process.env.MODELS_DIR ?? "models", "edge");
+  const versions = readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && /^\d+$/.test(entry.name))
+    .map((entry) => Number(entry.name));
+  const version = process.env.MODEL_EDGE_VERSION ?? String(Math.max(...versions));
+  return JSON.parse(readFileSync(join(folder, version, "model-card.json"), "utf8")) as { name: string; version: string };
+}
+
+interface ParityFixture {
+  model: { name: string; version: string };
+  rows: Array<{ origin: string; destination: string; departure: string; distance_miles: number; xgboost: number }>;
+}
+
+/**
+ * Allowed |served − XGBoost|. The response rounds to 6 decimals, and onnxruntime-node differs from
+ * XGBoost by at most 3.9e-7 on the edge v1 parity rows (parity in its model card).
+ */
+const MAX_PROBABILITY_DIFF = 1e-5;
+const PARITY_ROWS = 5;
 let origin: RunningOrigin;
 
 beforeAll(async () => {
@@ -27,11 +54,19 @@ describe("origin /predict", () => {
   });
 
   it("origin serves the edge model on request", async () => {
-    const response = await postJson(`${origin.url}/predict`, { ...FLIGHT, model: "edge" });
-    const body = (await response.json()) as { model: unknown; delay_probability: number };
-    expect(body.model).toEqual({ name: "edge", version: "1" });
-    // The same model in the Worker returns 0.415485 for this flight (see the README example).
-    expect(body.delay_probability).toBeCloseTo(0.415485, 6);
+    const card = servedEdgeCard();
+    // `npm run train` writes this fixture with the version folder it creates.
+    const fixture = JSON.parse(readFileSync(`test/fixtures/parity/${card.name}-${card.version}.json`, "utf8")) as ParityFixture;
+    expect(fixture.model).toEqual({ name: card.name, version: card.version });
+
+    for (const row of fixture.rows.slice(0, PARITY_ROWS)) {
+      const { origin: from, destination, departure, distance_miles } = row;
+      const response = await postJson(`${origin.url}/predict`, { origin: from, destination, departure, distance_miles, model: "edge" });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { model: unknown; delay_probability: number };
+      expect(body.model).toEqual(fixture.model);
+      expect(Math.abs(body.delay_probability - row.xgboost)).toBeLessThanOrEqual(MAX_PROBABILITY_DIFF);
+    }
   });
 
   it("origin caches the second answer", async () => {
