@@ -20,7 +20,9 @@ export const FlightRequestSchema = z.strictObject({
     .string()
     .regex(AIRPORT)
     .meta({ description: "IATA code of the destination airport; must differ from origin.", example: "LGA" }),
-  departure: z.string().regex(DEPARTURE).meta({
+  // The calendar check runs with the other field checks, so a bad date is listed with every other bad
+  // field; a text that fails the pattern is reported by the pattern alone.
+  departure: z.string().regex(DEPARTURE).refine(isCalendarDateOrUnparsed).meta({
     description:
       "Scheduled departure, ISO 8601 local time at the origin airport. With an offset or Z it is converted to the airport's local time.",
     example: "2026-12-24T18:30",
@@ -145,7 +147,10 @@ function describeIssue(issue: z.core.$ZodIssue, body: object): FieldProblem[] {
   if (field === "origin" || field === "destination") {
     return [{ field, message: { code: "airport_format", params: { field, value } } }];
   }
-  if (field === "departure") return [{ field, message: { code: "departure_format", params: { value } } }];
+  if (field === "departure") {
+    const code = issue.code === "custom" ? "departure_invalid_date" : "departure_format";
+    return [{ field, message: { code, params: { value } } }];
+  }
   if (field === "model") return [{ field, message: { code: "unknown_model", params: { value } } }];
   if (field === "distance_miles") {
     return [{ field, message: { code: "distance_range", params: { max: MAX_DISTANCE_MILES, value } } }];
@@ -170,6 +175,14 @@ export function parseDeparture(text: string, timeZone: string): LocalDateTime | 
   if (offsetMinutes === undefined) return undefined;
   const instant = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute) - offsetMinutes * 60_000;
   return wallClockAt(instant, timeZone);
+}
+
+/** False only for text in the departure pattern that names no real date and time, such as 2026-02-30. */
+function isCalendarDateOrUnparsed(text: string): boolean {
+  const match = DEPARTURE.exec(text);
+  if (!match) return true;
+  const [, y, mo, d, h, mi, s] = match;
+  return isRealDateTime({ year: Number(y), month: Number(mo), day: Number(d), hour: Number(h), minute: Number(mi) }, Number(s ?? 0));
 }
 
 function isRealDateTime(t: LocalDateTime, seconds: number): boolean {

@@ -84,6 +84,24 @@ describe("canonicalizeFlight", () => {
     expect(result.problems.map((p) => p.field)).toEqual(["origin", "destination"]);
   });
 
+  it("canonicalizeFlight lists a bad date with other fields", () => {
+    const result = canonicalizeFlight({ ...FLIGHT, origin: "ORDX", departure: "2026-13-24T18:30" }, tables, "edge v1");
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.status).toBe(400);
+    expect(result.problems.map((p) => [p.field, p.message.code])).toEqual([
+      ["origin", "airport_format"],
+      ["departure", "departure_invalid_date"],
+    ]);
+  });
+
+  it("canonicalizeFlight reports a malformed date once", () => {
+    const result = canonicalizeFlight({ ...FLIGHT, departure: "tomorrow" }, tables, "edge v1");
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => [p.field, p.message.code])).toEqual([["departure", "departure_format"]]);
+  });
+
   it("canonicalizeFlight rejects null and arrays", () => {
     for (const body of [null, [], "ORD", 42]) {
       const result = canonicalizeFlight(body, tables, "edge v1");
