@@ -80,8 +80,8 @@ export const MESSAGES = {
     "pt-BR": (p) => `O método ${p.method} não é permitido em ${p.path}. Métodos permitidos: ${p.allowed}.`,
   },
   unsupported_media_type: {
-    en: (p) => `Content-Type must be application/json, got "${p.value}".`,
-    "pt-BR": (p) => `O Content-Type precisa ser application/json; recebido "${p.value}".`,
+    en: (p) => `Content-Type must be application/json, ${p.value ? `got "${p.value}"` : "and the header is missing"}.`,
+    "pt-BR": (p) => `O Content-Type precisa ser application/json; ${p.value ? `recebido "${p.value}"` : "o cabeçalho não veio"}.`,
   },
   payload_too_large: {
     en: (p) => `The body is larger than the ${p.limit}-byte limit.`,
@@ -116,8 +116,10 @@ export const MESSAGES = {
     "pt-BR": () => "O serviço de origem está indisponível e o edge não consegue atender esta requisição. Tente de novo depois do tempo indicado em Retry-After.",
   },
   unsupported_batch_type: {
-    en: (p) => `Content-Type must be application/json (an array), application/x-ndjson or text/csv, got "${p.value}".`,
-    "pt-BR": (p) => `O Content-Type precisa ser application/json (um array), application/x-ndjson ou text/csv; recebido "${p.value}".`,
+    en: (p) =>
+      `Content-Type must be application/json (an array), application/x-ndjson or text/csv, ${p.value ? `got "${p.value}"` : "and the header is missing"}.`,
+    "pt-BR": (p) =>
+      `O Content-Type precisa ser application/json (um array), application/x-ndjson ou text/csv; ${p.value ? `recebido "${p.value}"` : "o cabeçalho não veio"}.`,
   },
   empty_batch: {
     en: () =>

@@ -59,7 +59,12 @@ export function registerApiDocs(app: OpenAPIHono<AppEnv>): void {
         content: {
           "application/json": { schema: z.array(FlightRequestSchema) },
           "application/x-ndjson": { schema: z.string().meta({ description: "One flight (JSON object) per line." }) },
-          "text/csv": { schema: z.string().meta({ description: "Header origin,destination,departure[,distance_miles,reference], then one flight per line." }) },
+          "text/csv": {
+            schema: z.string().meta({
+              description:
+                "A header with origin, destination and departure (in any order; optionally distance_miles, reference, model), then one flight per line.",
+            }),
+          },
         },
       },
     },
@@ -68,7 +73,8 @@ export function registerApiDocs(app: OpenAPIHono<AppEnv>): void {
         description: "One result per input row, in input order and in the request's format; a bad row carries an inline error.",
         content: { "application/json": { schema: z.array(z.record(z.string(), z.unknown())) }, "application/x-ndjson": { schema: z.string() }, "text/csv": { schema: z.string() } },
       },
-      415: errors[415],
+      400: json(ErrorSchema, "An empty body, a JSON body that is not an array, a CSV header without the required columns, or an unknown ?model."),
+      415: json(ErrorSchema, "Content-Type is not application/json, application/x-ndjson or text/csv."),
       429: errors[429],
       503: errors[503],
     },

@@ -10,7 +10,7 @@ export async function readJsonBody(c: Context, maxBytes: number): Promise<unknow
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
     throw new ApiError(415, "unsupported_media_type", {
       code: "unsupported_media_type",
-      params: { value: contentType || "(none)" },
+      params: { value: contentType },
     });
   }
 

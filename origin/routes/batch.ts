@@ -19,7 +19,7 @@ export function batchRoutes(services: OriginServices) {
     if (!format) {
       throw new ApiError(415, "unsupported_media_type", {
         code: "unsupported_batch_type",
-        params: { value: contentType || "(none)" },
+        params: { value: contentType },
       });
     }
     const modelName = c.req.query("model") ?? "full";

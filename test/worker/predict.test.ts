@@ -146,6 +146,16 @@ describe("POST /predict bad input", () => {
     expect(((await response.json()) as ErrorBody).error.code).toBe("unsupported_media_type");
   });
 
+  it("missing content type is named", async () => {
+    // A Blob body without a type makes fetch send no Content-Type header at all.
+    const send = (language: string) =>
+      fetchWorker("/predict", { method: "POST", headers: { "accept-language": language }, body: new Blob([JSON.stringify(FLIGHT)]) });
+    const english = (await (await send("en")).json()) as ErrorBody;
+    const portuguese = (await (await send("pt-BR")).json()) as ErrorBody;
+    expect(english.error.message).toBe("Content-Type must be application/json, and the header is missing.");
+    expect(portuguese.error.message).toBe("O Content-Type precisa ser application/json; o cabeçalho não veio.");
+  });
+
   it("predict rejects a body over 64 KB with 413", async () => {
     const response = await post({ ...FLIGHT, padding: "x".repeat(70_000) });
     expect(response.status).toBe(413);
