@@ -26,12 +26,14 @@ interface Answer {
 /**
  * Repeats a prediction until the edge answers it from KV. The first answer's KV write runs after its
  * response (waitUntil), so the next request may still miss; the bounded loop waits for the write
- * without timing anything.
+ * without timing anything. An origin answer can be cached too (by the origin's Redis, which outlives
+ * a test run), so only an edge answer ends the loop.
  */
 async function predictUntilCached(worker: LocalWorker, body: object): Promise<{ first: Answer; cached: Answer }> {
   const first = await predict(worker, body);
   let cached = first;
-  for (let attempt = 0; attempt < 50 && !cached.body.cached; attempt++) {
+  const fromEdgeCache = (answer: Answer) => answer.body.served_by === "edge" && answer.body.cached === true;
+  for (let attempt = 0; attempt < 50 && !fromEdgeCache(cached); attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     cached = await predict(worker, body);
   }
@@ -90,7 +92,6 @@ describe("edge with a healthy origin", () => {
     const { first, cached } = await predictUntilCached(edge, flight);
 
     expect(first.body.served_by).toBe("origin");
-    expect(first.body.cached).toBe(false);
     expect(cached.status).toBe(200);
     expect(cached.body.cached).toBe(true);
     expect(cached.body.served_by).toBe("edge");
