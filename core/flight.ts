@@ -21,7 +21,7 @@ export const FlightRequestSchema = z.strictObject({
     .regex(AIRPORT)
     .meta({ description: "IATA code of the destination airport; must differ from origin.", example: "LGA" }),
   // The calendar check runs with the other field checks, so a bad date is listed with every other bad
-  // field; a text that fails the pattern is reported by the pattern alone.
+  // field. A text that fails the pattern gets the pattern's message only.
   departure: z.string().regex(DEPARTURE).refine(isCalendarDateOrUnparsed).meta({
     description:
       "Scheduled departure, ISO 8601 local time at the origin airport. With an offset or Z it is converted to the airport's local time.",

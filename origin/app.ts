@@ -43,7 +43,7 @@ export function createApp(services: OriginServices): Hono<OriginEnv> {
   return app;
 }
 
-/** The app behind METRICS_PORT: /metrics and nothing else, without request metrics of its own. */
+/** Creates the app behind METRICS_PORT: /metrics and nothing else, without request metrics of its own. */
 export function createMetricsApp(services: OriginServices): Hono<OriginEnv> {
   const app = new Hono<OriginEnv>();
   app.use(requestId);

@@ -79,11 +79,11 @@ interface ReplayResult {
   loggedRows?: number;
 }
 
-/** Longest wait for the last log batches, which the Worker writes after its responses. */
+/** Maximum wait for the last log batches, which the Worker writes after its responses. */
 const LOG_SETTLE_MS = 30_000;
 
 /**
- * Polls GET /stats until the D1 log holds `expected` rows since `since` or the count stops rising,
+ * Polls GET /stats until the D1 log contains `expected` rows since `since` or the count stops rising,
  * and returns the last count. Every 200 response must have left exactly one row.
  */
 async function waitForLoggedRows(worker: LocalWorker, since: string, expected: number): Promise<number> {

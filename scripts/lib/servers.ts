@@ -10,7 +10,7 @@ export const SERVERS: Record<ServerKind, { start: typeof startLocalWorker; descr
   "wrangler-dev": { start: startLocalWorker, description: "`wrangler dev --local` (a proxy workerd process in front of the Worker's)" },
 };
 
-/** The --server lines of a script's usage text, with descriptions starting at column `column`. */
+/** Returns the --server lines of a script's usage text, with descriptions starting at column `column`. */
 export function serverUsage(column: number): string {
   const pad = " ".repeat(column);
   return [

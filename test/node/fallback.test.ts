@@ -24,10 +24,10 @@ interface Answer {
 }
 
 /**
- * Repeats a prediction until the edge answers it from KV. The first answer's KV write runs after its
+ * Repeats a prediction until the edge returns it from KV. The first response's KV write runs after its
  * response (waitUntil), so the next request may still miss; the bounded loop waits for the write
- * without timing anything. An origin answer can be cached too (by the origin's Redis, which outlives
- * a test run), so only an edge answer ends the loop.
+ * without timing anything. An origin response can be cached too (by the origin's Redis, which outlives
+ * a test run), so only an edge response ends the loop.
  */
 async function predictUntilCached(worker: LocalWorker, body: object): Promise<{ first: Answer; cached: Answer }> {
   const first = await predict(worker, body);
@@ -80,14 +80,15 @@ describe("edge with a healthy origin", () => {
     expect(answer.status).toBe(200);
     expect(answer.body.served_by).toBe("origin");
     expect(answer.body.model?.name).toBe("full");
-    // The edge's own headers survive on a relayed answer.
+    // The edge's own headers survive on a relayed response.
     expect(answer.headers.get("ratelimit-policy")).toMatch(/^"per-client";q=\d+;w=60$/);
     expect(answer.headers.get("x-request-id")).toBeTruthy();
   });
 
   it("edge caches full-model answers in KV", async () => {
     const flight = { ...FLIGHT, departure: "2026-12-24T11:45", model: "full" };
-    // The first full answer teaches the isolate the origin's model version, which the KV key holds.
+    // The first full-model response gives the isolate the origin's model version, which the KV key
+    // contains.
     await predict(edge, { ...flight, departure: "2026-12-24T11:40" });
     const { first, cached } = await predictUntilCached(edge, flight);
 

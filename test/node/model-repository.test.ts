@@ -10,7 +10,7 @@ function bundledEdgeVersion(): string {
   return match[1]!;
 }
 
-/** The newest numbered folder under models/<name>/, which the origin serves by default. */
+/** Returns the newest numbered folder under models/<name>/, which the origin serves by default. */
 function newestVersion(name: string): string {
   const numbers = readdirSync(`models/${name}`).filter((entry) => /^\d+$/.test(entry)).map(Number);
   return String(Math.max(...numbers));

@@ -116,7 +116,7 @@ describe("monitoring", () => {
 
   it.skipIf(!hasPromtool)("promtool accepts the scrape config", () => {
     // Debian's promtool is built without Kubernetes service discovery and rejects
-    // kubernetes_sd_configs, so it checks the config without those jobs; the relabel test above
+    // kubernetes_sd_configs, so it checks the config without those jobs. The relabel test above
     // covers the Kubernetes job.
     const config = parse(readFileSync(PROMETHEUS_CONFIG, "utf8")) as {
       rule_files: string[];

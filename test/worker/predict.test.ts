@@ -119,7 +119,7 @@ describe("POST /predict bad input", () => {
     const edge = (await (await post({ ...FLIGHT, destination: "ZZZ" })).json()) as ErrorBody;
     const full = (await (await post({ ...FLIGHT, destination: "ZZZ", model: "full" })).json()) as ErrorBody;
     expect(edge.error.details[0]!.message).toContain("edge");
-    // No origin has answered in this isolate, so the full model's version is not known yet.
+    // No origin response has reached this isolate, so the full model's version is not known yet.
     expect(full.error.details[0]!.message).toContain("full");
     expect(full.error.details[0]!.message).not.toContain("edge");
   });

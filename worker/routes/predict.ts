@@ -56,10 +56,10 @@ function requestedModelLabel(body: unknown): string {
 let lastFullModel: ServedModel | undefined;
 
 /**
- * Returns the prediction from KV when it contains the origin's prediction for this flight and model
- * version; otherwise forwards the request to the origin and stores its prediction in KV. The full
- * model's version is known only after the origin's first response in this isolate; until then there
- * is no key to look up.
+ * Returns the prediction from KV when KV contains the origin's prediction for this flight and model
+ * version. Otherwise it forwards the request to the origin and stores the origin's prediction in KV.
+ * The full model's version is known only after the origin's first response in this isolate, so
+ * before that there is no key to look up.
  */
 async function predictRemotely(c: Context<AppEnv>, body: unknown, flight: CanonicalFlight, started: number): Promise<Response> {
   const requestId = c.get("requestId");
