@@ -19,7 +19,7 @@ import {
   type HttpResponse,
   type LocalWorker,
 } from "./lib/local-worker";
-import { SERVERS, parseServer, serverUsage, type ServerKind } from "./lib/servers";
+import { SERVERS, parsePositiveInteger, parseServer, serverUsage, type ServerKind } from "./lib/cli-options";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../", import.meta.url));
 const TARGETS = { predictOverHealthP50Ms: 0.3, inferencePerRowUs: 50, coldPredictionMs: 500 };
@@ -192,14 +192,6 @@ function parseOptions(): BenchOptions | undefined {
     environment: values.env,
     server: parseServer(values.server),
   };
-}
-
-function parsePositiveInteger(text: string, option: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`${option} must be a positive integer, got "${text}"`);
-  }
-  return value;
 }
 
 /** Records latency_ms of POST /predict access-log lines that ran the model (no cache hit) while collecting. */

@@ -15,7 +15,7 @@ import { readVegaFlights } from "../training/data/vega";
 import { auc } from "../training/metrics";
 import { splitByMonth } from "../training/split";
 import { LOAD_TEST_SETTINGS, runConcurrently, type LocalWorker } from "./lib/local-worker";
-import { SERVERS, parseServer, serverUsage, type ServerKind } from "./lib/servers";
+import { SERVERS, parsePositiveInteger, parseServer, serverUsage, type ServerKind } from "./lib/cli-options";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../", import.meta.url));
 const PARQUET_PATH = join(PROJECT_ROOT, "node_modules", "vega-datasets", "data", "flights-3m.parquet");
@@ -157,14 +157,6 @@ function parseOptions(): ReplayOptions | undefined {
     );
   }
   return { concurrency, limit, environment: values.env, server: parseServer(values.server) };
-}
-
-function parsePositiveInteger(text: string, option: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`${option} must be a positive integer, got "${text}"`);
-  }
-  return value;
 }
 
 async function readColumns(): Promise<FlightColumns> {

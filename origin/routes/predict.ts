@@ -11,6 +11,7 @@ import { MicroBatcher } from "../micro-batcher";
 import type { ModelType } from "../models";
 import type { OriginServices } from "../services";
 import type { PredictionRow } from "../state/schema";
+import { predictionLogFields } from "../../core/prediction-log-fields";
 
 export function predictRoutes(services: OriginServices) {
   const { models, cache, metrics, config } = services;
@@ -53,21 +54,5 @@ export function modelTypeOf(body: unknown): ModelType {
 }
 
 export function logRow(prediction: Prediction, flight: CanonicalFlight, latencyMs: number, batchRow: number | null): PredictionRow {
-  return {
-    requestId: prediction.request_id,
-    batchRow,
-    createdAt: new Date(),
-    modelName: prediction.model.name,
-    modelVersion: prediction.model.version,
-    origin: flight.origin,
-    destination: flight.destination,
-    departure: flight.departure,
-    distanceMiles: flight.distanceMiles,
-    reference: flight.reference ?? null,
-    probability: prediction.delay_probability,
-    isDelayed: prediction.is_delayed,
-    servedBy: prediction.served_by,
-    cacheHit: prediction.cached,
-    latencyMs: Number(latencyMs.toFixed(3)),
-  };
+  return { ...predictionLogFields(prediction, flight, latencyMs), batchRow, createdAt: new Date() };
 }

@@ -1,4 +1,5 @@
-// The two local servers that the benchmark and the replay can run the Worker on, picked with --server.
+// Command-line options shared by the edge benchmark and the replay: the local server that runs the
+// Worker (--server) and positive integer options.
 
 import { startBundledWorker } from "./bundled-worker";
 import { startLocalWorker } from "./local-worker";
@@ -23,4 +24,13 @@ export function serverUsage(column: number): string {
 export function parseServer(text: string): ServerKind {
   if (text in SERVERS) return text as ServerKind;
   throw new Error(`--server must be one of ${Object.keys(SERVERS).join(", ")}, got "${text}"`);
+}
+
+/** Parses a command-line option that must be a positive integer, naming the option when it is not. */
+export function parsePositiveInteger(text: string, option: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`${option} must be a positive integer, got "${text}"`);
+  }
+  return value;
 }
