@@ -4,7 +4,7 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     servedBy?: "edge" | "origin";
-    /** Where the prediction came from: the isolate's memory, KV, or neither. */
+    /** Source of the prediction: the isolate's memory, KV, or neither (a fresh model run). */
     cache?: "memory" | "kv" | "miss";
     /** The model of a returned prediction, as `name@version`. */
     servedModel?: string;

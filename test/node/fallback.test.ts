@@ -24,10 +24,10 @@ interface Answer {
 }
 
 /**
- * Repeats a prediction until the edge returns it from KV. The first response's KV write runs after its
- * response (waitUntil), so the next request may still miss; the bounded loop waits for the write
- * without timing anything. An origin response can be cached too (by the origin's Redis, which outlives
- * a test run), so only an edge response ends the loop.
+ * Repeats a prediction until the edge returns it from KV. The first response's KV write runs in
+ * waitUntil, after the response, so the next request may still miss. The bounded loop waits for the
+ * write without timing anything. Only an edge response ends the loop, because the origin's Redis,
+ * which outlives a test run, can return a cached prediction too.
  */
 async function predictUntilCached(worker: LocalWorker, body: object): Promise<{ first: Answer; cached: Answer }> {
   const first = await predict(worker, body);

@@ -78,8 +78,8 @@ function relabel(labels: Record<string, string>, rules: RelabelConfig[]): Record
 }
 
 /**
- * The targets that Kubernetes pod discovery creates for one pod of the base Deployment: one per
- * declared container port, with the pod's labels and annotations as meta labels.
+ * Builds the targets that Kubernetes pod discovery creates for one pod of the base Deployment: one
+ * per declared container port, with the pod's labels and annotations as meta labels.
  */
 function discoveredTargets(podIp: string): Array<Record<string, string>> {
   const template = (parse(readFileSync(DEPLOYMENT, "utf8")) as { spec: { template: Record<string, any> } }).spec.template;
@@ -122,16 +122,16 @@ describe("monitoring", () => {
       rule_files: string[];
       scrape_configs: Array<Record<string, unknown>>;
     };
-    const kept = config.scrape_configs.filter((job) => !("kubernetes_sd_configs" in job));
-    expect(kept.length).toBeGreaterThan(0);
-    expect(kept.length).toBeLessThan(config.scrape_configs.length);
+    const staticJobs = config.scrape_configs.filter((job) => !("kubernetes_sd_configs" in job));
+    expect(staticJobs.length).toBeGreaterThan(0);
+    expect(staticJobs.length).toBeLessThan(config.scrape_configs.length);
 
     const dir = mkdtempSync(join(tmpdir(), "promtool-"));
     try {
       const file = join(dir, "prometheus.yml");
       // Rule files are found relative to the config, which now lives in a temporary folder.
       const ruleFiles = config.rule_files.map((name) => resolve(dirname(PROMETHEUS_CONFIG), name));
-      writeFileSync(file, stringify({ ...config, rule_files: ruleFiles, scrape_configs: kept }));
+      writeFileSync(file, stringify({ ...config, rule_files: ruleFiles, scrape_configs: staticJobs }));
       const result = spawnSync("promtool", ["check", "config", file], { encoding: "utf8" });
       expect(result.stdout + result.stderr).toContain("SUCCESS");
       expect(result.status).toBe(0);

@@ -1,5 +1,5 @@
-// Caching of edge-model answers: the isolate's memory, not KV. KV holds origin answers, which
-// test/node/fallback.test.ts covers with a real origin.
+// Caching of edge-model predictions in the isolate's memory, not in KV. KV contains origin
+// predictions, which test/node/fallback.test.ts covers with a real origin.
 
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -55,7 +55,7 @@ describe("edge answer cache", () => {
   });
 
   it("cache ignores a KV entry for the edge model", async () => {
-    // Edge answers never read KV, so even a wrong value stored under the edge key is not served.
+    // Edge predictions never read KV, so even a wrong value stored under the edge key is not served.
     const flight = { origin: "DEN", destination: "ORD", departure: "2026-12-22T12:00" };
     const key = `prediction:${card.name}:${card.version}:DEN:ORD:2026-12-22T12:00:888`;
     await env.PREDICTION_CACHE.put(key, JSON.stringify({ probability: 0.999 }));
